@@ -1,0 +1,38 @@
+# Every target sets up what it needs: a fresh clone needs nothing installed by hand.
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+SIZE ?= default
+
+.PHONY: install run test bench load fuzz lint schema clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Load the demo ledger into the SQLite default when it is empty, then serve GraphiQL.
+run: install
+	$(BIN)/dso-alerts demo
+	$(BIN)/dso-alerts serve
+
+## The whole suite, on SQLite and on a throwaway PostgreSQL the tests start themselves.
+test: install
+	scripts/ensure-postgres
+	$(BIN)/pytest -q
+
+bench: install
+	scripts/ensure-postgres
+	$(BIN)/python -m bench --size $(SIZE)
+
+lint: install
+	$(BIN)/ruff check .
+
+schema: install
+	$(BIN)/dso-alerts schema > schema/schema.graphql
+
+clean:
+	rm -rf $(VENV) *.egg-info bench-results

@@ -1,0 +1,207 @@
+"""The `dso-alerts` command (SPEC §7). Each command migrates the database it needs first."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+from sqlalchemy import Engine
+
+from graphql_api.errors import UserInputError
+from graphql_api.plugins import CriteriaRegistry, load_registry
+from graphql_api.settings import Settings, today
+from graphql_api.storage import create_db_engine, migrate, write_transaction
+from graphql_api.users import Role, add_user, list_users, reset_token, revoke_user
+
+
+def open_database() -> Engine:
+    engine = create_db_engine(Settings().resolved_database_url())
+    migrate(engine)
+    return engine
+
+
+@click.group()
+def main() -> None:
+    """dso-alerts: alerts over your customer ledger, as a GraphQL API."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Serve GraphQL and GraphiQL at /graphql."""
+    import uvicorn
+
+    from graphql_api.app import create_app
+
+    engine = open_database()
+    registry = load_registry()
+    click.echo(f"GraphiQL: http://{host}:{port}/graphql", err=True)
+    uvicorn.run(create_app(engine, registry), host=host, port=port, log_level="info")
+
+
+@main.command()
+def demo() -> None:
+    """Load a demo ledger (when empty), demo users and the seed alerts."""
+    from graphql_api.demo import run_demo
+
+    result = run_demo(open_database(), load_registry(), today())
+    click.echo("Demo ledger loaded." if result.ledger_loaded else "The ledger is not empty: kept as is.")
+    click.echo(f"{result.alerts_created} demo alert(s) created.")
+    for name in result.existing_users:
+        click.echo(f"user {name}: exists already (new token: dso-alerts users reset-token {name})")
+    for name, token in result.tokens.items():
+        click.echo(f"user {name}: Authorization: Bearer {token}")
+
+
+@main.command(name="import")
+@click.option("--customers", "customers_file", type=click.Path(path_type=Path))
+@click.option("--items", "items_file", type=click.Path(path_type=Path))
+@click.option("--reminders", "reminders_file", type=click.Path(path_type=Path))
+@click.option("--upsert-items", is_flag=True, help="Upsert items by (account, document) instead of replacing the ledger.")
+@click.option("--max-problems", default=50, show_default=True, help="How many problems to list.")
+def import_command(
+    customers_file: Path | None,
+    items_file: Path | None,
+    reminders_file: Path | None,
+    upsert_items: bool,
+    max_problems: int,
+) -> None:
+    """Load CSV exports in one transaction: all or nothing."""
+    from graphql_api.ledger_import import ImportFailed, import_ledger
+
+    if not (customers_file or items_file or reminders_file):
+        raise click.UsageError("give --customers, --items and/or --reminders")
+    try:
+        summary = import_ledger(
+            open_database(),
+            today=today(),
+            customers_file=customers_file,
+            items_file=items_file,
+            reminders_file=reminders_file,
+            upsert_items=upsert_items,
+            show_progress=True,
+        )
+    except ImportFailed as failure:
+        for problem in failure.problems[:max_problems]:
+            click.echo(str(problem), err=True)
+        if failure.total > max_problems:
+            click.echo(f"... and {failure.total - max_problems} more problem(s)", err=True)
+        click.echo(f"Import rejected: {failure.total} problem(s); nothing was changed.", err=True)
+        sys.exit(1)
+    click.echo(
+        f"Imported: {summary.customers_created} customer(s) created, "
+        f"{summary.customers_updated} updated, {summary.items_loaded} item(s), "
+        f"{summary.reminders_added} reminder(s) added ({summary.reminders_skipped} already there)."
+    )
+
+
+@main.group()
+def users() -> None:
+    """Manage users and their tokens."""
+
+
+@users.command(name="add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role], case_sensitive=False))
+def users_add(name: str, role: str) -> None:
+    """Create a user and print its token, once, on the last line."""
+    with _user_errors(), write_transaction(open_database()) as conn:
+        token = add_user(conn, name, Role(role.upper()))
+    click.echo(f"User {name} created with role {role.upper()}. Its token (shown once):")
+    click.echo(token)
+
+
+@users.command(name="list")
+def users_list() -> None:
+    """List users, their roles and whether they are revoked."""
+    with open_database().connect() as conn:
+        for name, role, revoked in list_users(conn):
+            click.echo(f"{name}\t{role}\t{'revoked' if revoked else 'active'}")
+
+
+@users.command(name="revoke")
+@click.argument("name")
+def users_revoke(name: str) -> None:
+    """Revoke a user's token: its next request gets HTTP 401."""
+    with _user_errors(), write_transaction(open_database()) as conn:
+        revoke_user(conn, name)
+    click.echo(f"User {name} revoked.")
+
+
+@users.command(name="reset-token")
+@click.argument("name")
+def users_reset_token(name: str) -> None:
+    """Give a user a new token (the old one stops working); printed on the last line."""
+    with _user_errors(), write_transaction(open_database()) as conn:
+        token = reset_token(conn, name)
+    click.echo(f"New token for {name} (shown once):")
+    click.echo(token)
+
+
+@main.command()
+def plugins() -> None:
+    """List installed plugins, the criteria each contributes, and plugins that failed."""
+    registry = load_registry()
+    for plugin in registry.plugins:
+        origin = f"{plugin.distribution} {plugin.version}" if plugin.distribution else "registered in code"
+        click.echo(f"{plugin.name}  ({plugin.module}; {origin})")
+        for key in plugin.criteria:
+            criterion = registry.criteria[key]
+            click.echo(f"    {key:<26} {criterion.scope.value:<8} {criterion.kind.name:<15} {criterion.label}")
+    for failure in registry.failures:
+        click.echo(f"FAILED {failure.plugin}: {failure.message}")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the registry as JSON for tooling.")
+def criteria(as_json: bool) -> None:
+    """Print the criteria registry."""
+    registry = load_registry()
+    entries = registry_entries(registry)
+    if as_json:
+        click.echo(json.dumps(entries, indent=2, ensure_ascii=False))
+        return
+    for entry in entries:
+        click.echo(f"{entry['key']:<26} {entry['scope']:<8} {entry['kind']:<15} {entry['label']}")
+
+
+def registry_entries(registry: CriteriaRegistry) -> list[dict[str, str]]:
+    owners = {key: plugin.name for plugin in registry.plugins for key in plugin.criteria}
+    return [
+        {
+            "key": key,
+            "label": criterion.label,
+            "description": criterion.description,
+            "scope": criterion.scope.value,
+            "kind": criterion.kind.name,
+            "example": criterion.kind.describe_input(),
+            "plugin": owners.get(key, ""),
+        }
+        for key, criterion in sorted(registry.criteria.items())
+    ]
+
+
+@main.command()
+def schema() -> None:
+    """Print the GraphQL schema (SDL) served with the installed plugins."""
+    from graphql_api.schema import build_schema
+
+    click.echo(build_schema(load_registry()).as_str())
+
+
+class _user_errors:  # noqa: N801 - used as `with _user_errors():`
+    """Print a user error and exit 1 instead of a traceback."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, error: BaseException | None, tb: object) -> bool:
+        if isinstance(error, UserInputError):
+            click.echo(f"error: {error}", err=True)
+            sys.exit(1)
+        return False

@@ -1,0 +1,131 @@
+"""Finding plugins and building the criteria registry from them.
+
+Every plugin, built-in or installed, comes through the `dso_alerts`
+entry-point group (or is handed in by a test). A plugin that fails to import
+or whose hook raises is recorded, not fatal: the rest keeps working and the
+alerts that need its criteria say so (SPEC §3).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from types import ModuleType
+
+import pluggy
+
+from graphql_api import hookspecs
+from graphql_api.criteria import Criterion
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "dso_alerts"
+GRAPHQL_NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    name: str
+    module: str
+    distribution: str | None
+    version: str | None
+    criteria: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PluginFailure:
+    plugin: str
+    message: str
+
+
+@dataclass
+class CriteriaRegistry:
+    """The criteria of every plugin that loaded, by key, and what went wrong."""
+
+    criteria: dict[str, Criterion] = field(default_factory=dict)
+    plugins: list[PluginInfo] = field(default_factory=list)
+    failures: list[PluginFailure] = field(default_factory=list)
+
+    def get(self, key: str) -> Criterion | None:
+        return self.criteria.get(key)
+
+
+def plugin_manager(
+    extra_plugins: Iterable[object] = (), *, load_entry_points: bool = True
+) -> tuple[pluggy.PluginManager, list[PluginInfo], list[PluginFailure]]:
+    """Register entry-point plugins and `extra_plugins` through one path."""
+    pm = pluggy.PluginManager("dso_alerts")
+    pm.add_hookspecs(hookspecs)
+    infos: list[PluginInfo] = []
+    failures: list[PluginFailure] = []
+    candidates: list[tuple[str, object, str | None, str | None]] = []
+    if load_entry_points:
+        for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
+            dist = ep.dist.name if ep.dist else None
+            version = ep.dist.version if ep.dist else None
+            try:
+                candidates.append((ep.name, ep.load(), dist, version))
+            except Exception as error:  # a broken plugin must not take the API down
+                failures.append(PluginFailure(ep.name, f"failed to load: {error!r}"))
+    for plugin in extra_plugins:
+        name = getattr(plugin, "__name__", type(plugin).__name__)
+        candidates.append((name, plugin, None, None))
+    for name, plugin, dist, version in candidates:
+        if pm.is_registered(plugin) or pm.has_plugin(name):
+            continue
+        try:
+            pm.register(plugin, name=name)
+        except Exception as error:
+            failures.append(PluginFailure(name, f"failed to register: {error}"))
+            continue
+        module = plugin.__name__ if isinstance(plugin, ModuleType) else type(plugin).__module__
+        infos.append(PluginInfo(name, module, dist, version))
+    pm.check_pending()
+    return pm, infos, failures
+
+
+def load_registry(
+    extra_plugins: Iterable[object] = (), *, load_entry_points: bool = True
+) -> CriteriaRegistry:
+    """The registry the application runs with; plugins' problems are logged, not raised."""
+    pm, infos, failures = plugin_manager(extra_plugins, load_entry_points=load_entry_points)
+    registry = CriteriaRegistry(failures=failures)
+    owner: dict[str, str] = {}
+    for info in infos:
+        plugin = pm.get_plugin(info.name)
+        impls = [i for i in pm.hook.register_criteria.get_hookimpls() if i.plugin is plugin]
+        keys: list[str] = []
+        for impl in impls:
+            try:
+                contributed = list(impl.function())
+            except Exception as error:
+                registry.failures.append(PluginFailure(info.name, f"register_criteria raised {error!r}"))
+                continue
+            for criterion in contributed:
+                problem = _check_criterion(criterion, owner)
+                if problem:
+                    registry.failures.append(PluginFailure(info.name, problem))
+                    continue
+                owner[criterion.key] = info.name
+                registry.criteria[criterion.key] = criterion
+                keys.append(criterion.key)
+        registry.plugins.append(PluginInfo(info.name, info.module, info.distribution, info.version, tuple(keys)))
+    for failure in registry.failures:
+        log.warning("plugin %s: %s", failure.plugin, failure.message)
+    return registry
+
+
+def _check_criterion(criterion: object, owner: dict[str, str]) -> str | None:
+    if not isinstance(criterion, Criterion):
+        return f"register_criteria returned {criterion!r}, which is not a Criterion"
+    if not GRAPHQL_NAME.match(criterion.key):
+        return f"criterion key {criterion.key!r} is not a valid GraphQL name"
+    if criterion.key in owner:
+        return (
+            f"criterion key {criterion.key!r} is contributed by both {owner[criterion.key]} "
+            "and this plugin; this plugin's is ignored"
+        )
+    return None

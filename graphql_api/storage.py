@@ -1,0 +1,240 @@
+"""The database: tables, the exact money type, engines and transactions.
+
+Money is exact end to end: NUMERIC(18, 2) on PostgreSQL and integer cents on
+SQLite (whose NUMERIC is a float), so sums never drift on either database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import decimal
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    Engine,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    create_engine,
+    event,
+    text,
+)
+from sqlalchemy.engine import Connection
+
+CENT = Decimal("0.01")
+# Beyond this an amount is a typo, and on SQLite it would overflow 64-bit cents.
+MAX_AMOUNT = Decimal("999999999999999.99")
+
+
+class Money(TypeDecorator[Decimal]):
+    """An exact amount in the company currency, with two decimal places."""
+
+    impl = Numeric(18, 2)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(BigInteger())
+        return dialect.type_descriptor(Numeric(18, 2, asdecimal=True))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        amount = Decimal(value)
+        if amount != amount.quantize(CENT, rounding=decimal.ROUND_DOWN):
+            raise ValueError(f"{value} has more than two decimal places")
+        return int(amount * 100) if dialect.name == "sqlite" else amount
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return (Decimal(int(value)) / 100).quantize(CENT)
+        return Decimal(value).quantize(CENT)
+
+
+metadata = MetaData()
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_number", String(100), nullable=False, unique=True),
+    Column("name", String(300)),
+    Column("customer_group", String(200)),
+    Column("country", String(2)),
+    Column("status", String(200)),
+    Column("collector", String(200)),
+    Column("blocked", Boolean, nullable=False, default=False),
+    Column("credit_limit", Money),
+    Column("insurer_guarantee", Money),
+    Column("last_payment_date", Date),
+    Column("attributes", JSON, nullable=False, default=dict),
+)
+
+items = Table(
+    "items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer_id", ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column("document_number", String(100), nullable=False),
+    Column("type", String(20), nullable=False),
+    Column("document_date", Date),
+    Column("due_date", Date),
+    Column("amount", Money),
+    Column("open_amount", Money, nullable=False),
+    Column("disputed", Boolean, nullable=False, default=False),
+    Column("ignored_in_collection", Boolean, nullable=False, default=False),
+    UniqueConstraint("customer_id", "document_number", name="uq_items_document"),
+)
+
+reminders = Table(
+    "reminders",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer_id", ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("note", Text),
+    Column("logged_by", String(100)),
+    Index("ix_reminders_customer_date", "customer_id", "date"),
+)
+
+# The figures of SPEC §1, one row per customer, kept by the import and by
+# logReminder, and recomputed whole when "today" moves (see figures.py).
+customer_figures = Table(
+    "customer_figures",
+    metadata,
+    Column("customer_id", ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
+    Column("outstanding_amount", Money, nullable=False),
+    Column("overdue_amount", Money, nullable=False),
+    Column("not_due_amount", Money, nullable=False),
+    Column("disputed_amount", Money, nullable=False),
+    Column("uncovered_amount", Money, nullable=False),
+    Column("credit_limit_excess", Money, nullable=False),
+    Column("days_overdue", Integer, nullable=False),
+    Column("last_reminder_date", Date),
+)
+
+# One row: the day the figures were computed for, and a lock writers share.
+ledger_state = Table(
+    "ledger_state",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("figures_date", Date),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("role", String(10), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("type", String(20), nullable=False),
+    Column("level", String(10), nullable=False),
+    Column("color", String(7)),
+    Column("visibility", String(10), nullable=False),
+    Column("owner_id", ForeignKey("users.id"), nullable=False),
+    Column("criteria", JSON, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{Path.cwd() / 'dso-alerts.db'}"
+
+
+def _lower(value: str | None) -> str | None:
+    return None if value is None else value.lower()
+
+
+def create_db_engine(url: str) -> Engine:
+    """An engine whose transactions behave the same on SQLite and PostgreSQL.
+
+    SQLite runs in WAL mode (readers never block the writer and see one
+    snapshot), and write transactions start with BEGIN IMMEDIATE so that two
+    writers queue instead of failing halfway through.
+    """
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 60})
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+            dbapi_connection.create_function("py_lower", 1, _lower, deterministic=True)
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Connection) -> None:
+            write = conn.get_execution_options().get("write", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+@contextlib.contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """One transaction that changes the ledger or the alerts; writers are serialised."""
+    with engine.connect().execution_options(write=True) as conn, conn.begin():
+        if conn.dialect.name == "postgresql":
+            # Every writer takes the ledger lock, so two imports queue.
+            conn.execute(text("SELECT id FROM ledger_state WHERE id = 1 FOR UPDATE"))
+        yield conn
+
+
+@contextlib.contextmanager
+def read_transaction(engine: Engine) -> Iterator[Connection]:
+    """One consistent snapshot for every statement of a request."""
+    options: dict[str, Any] = {}
+    if engine.dialect.name == "postgresql":
+        options["isolation_level"] = "REPEATABLE READ"
+    with engine.connect().execution_options(**options) as conn, conn.begin():
+        yield conn
+
+
+def migrate(engine: Engine) -> None:
+    """Create or upgrade the schema to the newest migration (every command calls this)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    with engine.connect().execution_options(write=True) as conn, conn.begin():
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(4242)"))
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")

@@ -1,0 +1,71 @@
+"""One database fixture for the whole suite: every test that takes `engine` runs on
+SQLite and on a throwaway PostgreSQL (set DSO_ALERTS_TEST_DATABASES=sqlite to skip one)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from sqlalchemy import Engine, delete, update
+
+from graphql_api.plugins import CriteriaRegistry, load_registry
+from graphql_api.storage import (
+    alerts,
+    create_db_engine,
+    customer_figures,
+    customers,
+    items,
+    ledger_state,
+    migrate,
+    reminders,
+    users,
+)
+from tests.postgres_server import throwaway_postgres
+
+TODAY = date(2026, 11, 23)
+DATABASES = os.environ.get("DSO_ALERTS_TEST_DATABASES", "sqlite,postgresql").split(",")
+
+
+@pytest.fixture(scope="session")
+def sqlite_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    engine = create_db_engine(f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.db'}")
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgresql_engine() -> Iterator[Engine]:
+    with throwaway_postgres() as url:
+        engine = create_db_engine(url)
+        migrate(engine)
+        yield engine
+        engine.dispose()
+
+
+def reset_database(engine: Engine) -> None:
+    """Empty every table, so each test (or Hypothesis example) starts from nothing."""
+    with engine.begin() as conn:
+        for table in (alerts, users, reminders, items, customer_figures, customers):
+            conn.execute(delete(table))
+        conn.execute(update(ledger_state).values(figures_date=None))
+
+
+@pytest.fixture(params=DATABASES)
+def engine(request: pytest.FixtureRequest) -> Engine:
+    engine: Engine = request.getfixturevalue(f"{request.param}_engine")
+    reset_database(engine)
+    return engine
+
+
+@pytest.fixture(scope="session")
+def registry() -> CriteriaRegistry:
+    return load_registry()
+
+
+@pytest.fixture(autouse=True)
+def pinned_today(monkeypatch: pytest.MonkeyPatch) -> date:
+    monkeypatch.setenv("DSO_ALERTS_TODAY", TODAY.isoformat())
+    return TODAY
