@@ -467,7 +467,7 @@ def _report_duplicates(source: CsvFile, suspects: list[tuple[int, str, str]]) ->
 
 def _load_reminders(conn: Connection, source: CsvFile, accounts: dict[str, int | None], summary: ImportSummary, logged_by: str | None) -> None:
     existing = set(
-        conn.execute(select(reminders.c.customer_id, reminders.c.date, reminders.c.channel, reminders.c.note)).tuples()
+        conn.execute(select(reminders.c.customer_id, reminders.c.date, reminders.c.channel, reminders.c.note))
     )
     rows: list[dict[str, Any]] = []
     channel = _choice(CHANNELS, default="EMAIL")
