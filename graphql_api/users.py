@@ -97,5 +97,11 @@ def authenticate(conn: Connection, token: str) -> User | None:
     return User(row.id, row.name, Role(row.role))
 
 
+def users_by_id(conn: Connection, ids: list[int]) -> dict[int, User]:
+    """Users by id (revoked ones included: they still own their alerts)."""
+    rows = conn.execute(select(users.c.id, users.c.name, users.c.role).where(users.c.id.in_(ids)))
+    return {row.id: User(row.id, row.name, Role(row.role)) for row in rows}
+
+
 def _now() -> datetime:
     return datetime.now(UTC)

@@ -1,0 +1,109 @@
+"""Bearer-token authentication, as a plain ASGI middleware (SPEC §4).
+
+Every request needs `Authorization: Bearer <token>` of a user who is not
+revoked; anything else gets HTTP 401 with a JSON body and nothing more. Only
+the GraphiQL page (a browser's GET /graphql asking for HTML) and its assets
+are public. The user is left in `scope["state"]["user"]`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from graphql_api.users import User, authenticate
+
+GRAPHQL_PATH = "/graphql"
+ASSETS_PATH = "/graphiql"
+MAX_TOKEN = 256
+HTML = "text/html"
+JSON_TYPES = ("application/json", "application/graphql-response+json")
+
+
+def prefers_html(accept: str) -> bool:
+    """Whether an Accept header asks for HTML rather than JSON (a browser opening the URL)."""
+    html = json = 0.0
+    for part in accept.split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        media = media.lower()
+        if media == HTML:
+            html = max(html, quality)
+        elif media in JSON_TYPES:
+            json = max(json, quality)
+    return html > 0 and html >= json
+
+
+def is_graphiql_page(scope: Scope) -> bool:
+    """A browser's GET /graphql asking for the GraphiQL page (no query in the URL)."""
+    if scope.get("method") not in ("GET", "HEAD") or scope.get("path") != GRAPHQL_PATH:
+        return False
+    if b"query=" in scope.get("query_string", b""):
+        return False
+    return prefers_html(Headers(scope=scope).get("accept", ""))
+
+
+def is_public(scope: Scope) -> bool:
+    """The GraphiQL page, its assets, and `/` (a redirect to the page)."""
+    if is_graphiql_page(scope):
+        return True
+    path = scope.get("path", "")
+    return scope.get("method") in ("GET", "HEAD") and (
+        path == "/" or path.startswith(ASSETS_PATH + "/")
+    )
+
+
+def bearer_token(headers: Headers) -> tuple[str | None, str]:
+    """The token, or None and why the request is refused."""
+    values = headers.getlist("authorization")
+    if not values:
+        return None, "authentication required: send the header 'Authorization: Bearer <token>'"
+    scheme, _, token = values[0].strip().partition(" ")
+    token = token.strip()
+    if len(values) > 1 or scheme.lower() != "bearer":
+        return None, "malformed Authorization header: expected 'Bearer <token>'"
+    if not token:
+        return None, "missing token: send the header 'Authorization: Bearer <token>'"
+    if len(token) > MAX_TOKEN or not token.isascii() or not token.isprintable() or " " in token:
+        return None, "malformed token in the Authorization header"
+    return token, ""
+
+
+class BearerAuth:
+    """Authenticate every HTTP request but the GraphiQL page and its assets."""
+
+    def __init__(self, app: ASGIApp, engine: Engine) -> None:
+        self.app = app
+        self.engine = engine
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or is_public(scope):
+            await self.app(scope, receive, send)
+            return
+        token, problem = bearer_token(Headers(scope=scope))
+        user = None if token is None else await run_in_threadpool(self._user, token)
+        if user is None:
+            message = problem or "invalid token: unknown or revoked"
+            response = JSONResponse(
+                {"errors": [{"message": message}]},
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+            await response(scope, receive, send)
+            return
+        scope.setdefault("state", {})["user"] = user
+        await self.app(scope, receive, send)
+
+    def _user(self, token: str) -> User | None:
+        with self.engine.connect() as conn:
+            return authenticate(conn, token)

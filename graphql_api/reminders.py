@@ -1,0 +1,104 @@
+"""Reminders: logging a collection action, and reading a customer's history (SPEC §1).
+
+A logged reminder updates the customer's `lastReminderDate` in the same
+transaction, so "not reminded for 10 days" is answered right at once.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import insert, select
+from sqlalchemy.engine import Connection
+
+from graphql_api.alerts import parse_id
+from graphql_api.errors import ErrorCode, Problem, UserInputError
+from graphql_api.evaluation import customer_by
+from graphql_api.figures import note_reminder
+from graphql_api.storage import reminders
+from graphql_api.users import Role, User
+
+MAX_NOTE = 2000
+
+
+class ReminderChannel(enum.Enum):
+    EMAIL = "EMAIL"
+    LETTER = "LETTER"
+    PHONE = "PHONE"
+    OTHER = "OTHER"
+
+
+@dataclass(frozen=True)
+class Reminder:
+    id: int
+    customer_id: int
+    date: date
+    channel: ReminderChannel
+    note: str | None
+    logged_by: str | None
+
+
+def log_reminder(
+    conn: Connection,
+    user: User,
+    customer_id: str | int,
+    when: date,
+    channel: ReminderChannel = ReminderChannel.EMAIL,
+    note: str | None = None,
+) -> Reminder:
+    """Record a reminder on a customer and keep its figures current; viewers change nothing."""
+    if user.role is Role.VIEWER:
+        raise _error(ErrorCode.FORBIDDEN, None, "viewers cannot log reminders")
+    number = parse_id(customer_id)
+    if number is None or customer_by(conn, customer_id=number) is None:
+        raise _error(
+            ErrorCode.NOT_FOUND, "customerId", f"no customer with id {str(customer_id)[:40]!r}"
+        )
+    text = note.strip() if note else None
+    if text and len(text) > MAX_NOTE:
+        raise _error(
+            ErrorCode.VALIDATION, "note", f"the note is longer than {MAX_NOTE} characters"
+        )
+    new_id = conn.execute(
+        insert(reminders)
+        .values(
+            customer_id=number, date=when, channel=channel.value, note=text or None,
+            logged_by=user.name,
+        )
+        .returning(reminders.c.id)
+    ).scalar_one()
+    note_reminder(conn, number, when)
+    return Reminder(new_id, number, when, channel, text or None, user.name)
+
+
+def reminders_of(conn: Connection, customer_ids: Sequence[int]) -> dict[int, list[Reminder]]:
+    """Every reminder of these customers, newest first: one statement."""
+    found: dict[int, list[Reminder]] = {cid: [] for cid in customer_ids}
+    if not customer_ids:
+        return found
+    query = (
+        select(reminders)
+        .where(reminders.c.customer_id.in_(list(customer_ids)))
+        .order_by(reminders.c.customer_id, reminders.c.date.desc(), reminders.c.id.desc())
+    )
+    for row in conn.execute(query):
+        found[row.customer_id].append(
+            Reminder(
+                row.id, row.customer_id, row.date, _channel(row.channel), row.note, row.logged_by
+            )
+        )
+    return found
+
+
+def _channel(value: str) -> ReminderChannel:
+    try:
+        return ReminderChannel(value)
+    except ValueError:
+        return ReminderChannel.OTHER
+
+
+def _error(code: ErrorCode, field_name: str | None, message: str) -> UserInputError:
+    return UserInputError([Problem(code, field_name, message)])

@@ -1,0 +1,229 @@
+"""What one GraphQL request shares: the viewer, one snapshot of the database, and batch caches.
+
+Everything is lazy. The read transaction opens on the first read (after the
+figures were made current for today) and closes with the request. The
+viewer's visible alerts are listed and compiled once. Bells, match counts,
+reminders and item pages are computed for every customer the request has
+shown so far, in one statement each, the first time any of them is asked for.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, Row
+from sqlalchemy.engine import Connection
+
+from graphql_api import evaluation
+from graphql_api.alerts import Alert, list_alerts
+from graphql_api.criteria import Ledger
+from graphql_api.evaluation import AlertStatements, Compiled, compile_criteria, ledger_for
+from graphql_api.figures import ensure_figures_current, figures_are_current
+from graphql_api.plugins import CriteriaRegistry
+from graphql_api.reminders import Reminder, reminders_of
+from graphql_api.settings import today as settings_today
+from graphql_api.storage import read_transaction, write_transaction
+from graphql_api.users import User, users_by_id
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class VisibleAlert:
+    """An alert the viewer may see, with its criteria compiled for today."""
+
+    alert: Alert
+    compiled: Compiled
+
+
+class CompiledAlerts:
+    """Alerts compiled to SQL, and their many-alert statements, shared by an application's requests.
+
+    Compiling is the costly part of reading alerts, and an alert's SQL only changes
+    with its version, the registry or the day, so it is kept across requests; so are
+    the count and bell statements of each set of alerts users see.
+    """
+
+    def __init__(self, registry: CriteriaRegistry, max_size: int = 20_000) -> None:
+        self.registry = registry
+        self.max_size = max_size
+        self._compiled: dict[tuple[int, int, date], tuple[dict[str, Any], Compiled]] = {}
+        self._statements: dict[tuple[Any, ...], AlertStatements] = {}
+
+    def get(self, alert: Alert, ledger: Ledger) -> Compiled:
+        key = (alert.id, alert.version, ledger.today)
+        found = self._compiled.get(key)
+        if found is not None and found[0] == alert.criteria:
+            return found[1]
+        compiled = compile_criteria(self.registry, alert.criteria, ledger)
+        if len(self._compiled) >= self.max_size:
+            self._compiled.clear()
+        self._compiled[key] = (alert.criteria, compiled)
+        return compiled
+
+    def statements(self, visible: Iterable[VisibleAlert]) -> AlertStatements:
+        """The statements over the alerts that can be evaluated (the others match nothing)."""
+        usable = [v for v in visible if not v.compiled.problems]
+        key = tuple((v.alert.id, id(v.compiled)) for v in usable)
+        found = self._statements.get(key)
+        if found is None:
+            if len(self._statements) >= 256:
+                self._statements.clear()
+            found = self._statements[key] = AlertStatements(
+                {v.alert.id: v.compiled for v in usable}
+            )
+        return found
+
+
+class RequestContext:
+    """Per-request state, passed to strawberry as `info.context`. Use it as a context manager."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        registry: CriteriaRegistry,
+        user: User,
+        today: date | None = None,
+        compiled: CompiledAlerts | None = None,
+    ) -> None:
+        self.engine = engine
+        self.registry = registry
+        self.user = user
+        self.today = today or settings_today()
+        self.ledger = ledger_for(self.today)
+        self.compiled = compiled or CompiledAlerts(registry)
+        self._transaction: contextlib.ExitStack | None = None
+        self._conn: Connection | None = None
+        self._forget()
+
+    def __enter__(self) -> RequestContext:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the database -----------------------------------------------------------------
+
+    @property
+    def conn(self) -> Connection:
+        """The request's read transaction, opened on first use with today's figures."""
+        if self._conn is None:
+            stack = contextlib.ExitStack()
+            conn = stack.enter_context(read_transaction(self.engine))
+            if not figures_are_current(conn, self.today):
+                stack.close()
+                ensure_figures_current(self.engine, self.today)
+                conn = stack.enter_context(read_transaction(self.engine))
+            self._transaction, self._conn = stack, conn
+        return self._conn
+
+    def close(self) -> None:
+        """End the read transaction (if one was opened)."""
+        if self._transaction is not None:
+            transaction, self._transaction, self._conn = self._transaction, None, None
+            transaction.close()
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """A write transaction; what was read or cached before it is forgotten, before and after."""
+        self.close()
+        self._forget()
+        try:
+            with write_transaction(self.engine) as conn:
+                yield conn
+        finally:
+            self._forget()
+
+    def _forget(self) -> None:
+        self.close()
+        self._visible: dict[int, VisibleAlert] | None = None
+        self._counts: dict[int, int] | None = None
+        self._alert_statements: AlertStatements | None = None
+        self._owners: dict[int, User] | None = None
+        self._known_values: dict[str, list[str]] | None = None
+        self._shown: dict[int, None] = {}  # customers shown so far, in order
+        self._bells: dict[int, list[int]] = {}
+        self._reminders: dict[int, list[Reminder]] = {}
+        self._items: dict[tuple[int, int], dict[int, tuple[list[Row[Any]], int]]] = {}
+        self.nodes: dict[Any, Any] = {}  # GraphQL objects built once per request
+
+    # -- alerts -----------------------------------------------------------------------
+
+    def visible_alerts(self) -> Mapping[int, VisibleAlert]:
+        """The viewer's alerts, highest level first then by name, each compiled once."""
+        if self._visible is None:
+            self._visible = {
+                alert.id: VisibleAlert(alert, self.compiled.get(alert, self.ledger))
+                for alert in list_alerts(self.conn, self.user)
+            }
+        return self._visible
+
+    def visible_alert(self, alert_id: int | None) -> VisibleAlert | None:
+        return None if alert_id is None else self.visible_alerts().get(alert_id)
+
+    def _statements(self) -> AlertStatements:
+        if self._alert_statements is None:
+            self._alert_statements = self.compiled.statements(self.visible_alerts().values())
+        return self._alert_statements
+
+    def match_count(self, alert_id: int) -> int:
+        """Customers matching the alert; all visible alerts are counted by one statement."""
+        if self._counts is None:
+            self._counts = self._statements().match_counts(self.conn)
+        return self._counts.get(alert_id, 0)
+
+    def owner(self, user_id: int) -> User | None:
+        if user_id == self.user.id:
+            return self.user
+        if self._owners is None:
+            ids = {v.alert.owner_id for v in self.visible_alerts().values()} | {user_id}
+            self._owners = users_by_id(self.conn, sorted(ids))
+        return self._owners.get(user_id)
+
+    def known_values(self) -> dict[str, list[str]]:
+        if self._known_values is None:
+            self._known_values = evaluation.known_values(self.conn, self.registry, self.ledger)
+        return self._known_values
+
+    # -- customers shown by this request, and what is batched over them ---------------
+
+    def show_customers(self, customer_ids: Iterable[int]) -> None:
+        """Register customers the response shows, so their bells etc. are read in one go."""
+        self._shown.update(dict.fromkeys(customer_ids))
+
+    def bell_alerts(self, customer_id: int) -> list[int]:
+        """Ids of the visible alerts the customer matches (one statement per batch of customers)."""
+        return self._batched(
+            self._bells,
+            customer_id,
+            lambda ids: self._statements().matching_alerts(self.conn, ids),
+        )
+
+    def reminders(self, customer_id: int) -> list[Reminder]:
+        return self._batched(
+            self._reminders, customer_id, lambda ids: reminders_of(self.conn, ids)
+        )
+
+    def items(self, customer_id: int, offset: int, first: int) -> tuple[list[Row[Any]], int]:
+        """Up to `first` + 1 items from `offset`, and how many the customer has."""
+        cache = self._items.setdefault((offset, first), {})
+        return self._batched(
+            cache, customer_id, lambda ids: evaluation.item_pages(self.conn, ids, offset, first)
+        )
+
+    def _batched(
+        self,
+        cache: dict[int, T],
+        customer_id: int,
+        load: Callable[[list[int]], Mapping[int, T]],
+    ) -> T:
+        if customer_id not in cache:
+            ids = [cid for cid in self._shown if cid not in cache]
+            if customer_id not in self._shown:
+                ids.append(customer_id)
+            cache.update(load(ids))
+        return cache[customer_id]
