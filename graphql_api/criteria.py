@@ -1,4 +1,4 @@
-"""What a criterion is: the object a plugin contributes through `dso_alerts_criteria`.
+"""What a criterion is: the object a plugin returns from its `register_criteria` hook.
 
 A criterion knows its key, label, description and scope, and takes its input
 shape and meaning from a *kind* (see `criterion_kinds`). Most criteria only say

@@ -12,7 +12,7 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from types import ModuleType
 
 import pluggy
@@ -23,7 +23,9 @@ from graphql_api.criteria import Criterion
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "dso_alerts"
+CORE_DISTRIBUTION = "dso-alerts"  # its entry points (the built-in criteria) load first
 GRAPHQL_NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
+KIND_ATTRIBUTES = ("name", "input_type", "validate", "predicate", "describe_input")  # criteria.Kind
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ def plugin_manager(
     failures: list[PluginFailure] = []
     candidates: list[tuple[str, object, str | None, str | None]] = []
     if load_entry_points:
-        for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
+        for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=_load_order):
             dist = ep.dist.name if ep.dist else None
             version = ep.dist.version if ep.dist else None
             try:
@@ -81,10 +83,31 @@ def plugin_manager(
         except Exception as error:
             failures.append(PluginFailure(name, f"failed to register: {error}"))
             continue
+        unknown = _unknown_hooks(pm, plugin)
+        if unknown:  # a misspelt hook is this plugin's failure, not everyone's
+            pm.unregister(plugin)
+            message = f"implements unknown hook(s): {', '.join(unknown)}"
+            failures.append(PluginFailure(name, message))
+            continue
         module = plugin.__name__ if isinstance(plugin, ModuleType) else type(plugin).__module__
         infos.append(PluginInfo(name, module, dist, version))
     pm.check_pending()
     return pm, infos, failures
+
+
+def _load_order(ep: EntryPoint) -> tuple[bool, str]:
+    """The built-ins first, so on a key clash theirs is kept; then by entry-point name."""
+    return (ep.dist is None or ep.dist.name != CORE_DISTRIBUTION, ep.name)
+
+
+def _unknown_hooks(pm: pluggy.PluginManager, plugin: object) -> list[str]:
+    """`plugin`'s hook implementations that match no hookspec (what check_pending rejects)."""
+    return sorted(
+        caller.name
+        for caller in pm.get_hookcallers(plugin) or []
+        if not caller.has_spec()
+        and any(i.plugin is plugin and not i.optionalhook for i in caller.get_hookimpls())
+    )
 
 
 def load_registry(
@@ -102,30 +125,36 @@ def load_registry(
             try:
                 contributed = list(impl.function())
             except Exception as error:
-                registry.failures.append(PluginFailure(info.name, f"register_criteria raised {error!r}"))
+                message = f"register_criteria raised {error!r}"
+                registry.failures.append(PluginFailure(info.name, message))
                 continue
             for criterion in contributed:
-                problem = _check_criterion(criterion, owner)
+                problem = _check_criterion(criterion, owner, info.name)
                 if problem:
                     registry.failures.append(PluginFailure(info.name, problem))
                     continue
                 owner[criterion.key] = info.name
                 registry.criteria[criterion.key] = criterion
                 keys.append(criterion.key)
-        registry.plugins.append(PluginInfo(info.name, info.module, info.distribution, info.version, tuple(keys)))
+        registry.plugins.append(
+            PluginInfo(info.name, info.module, info.distribution, info.version, tuple(keys))
+        )
     for failure in registry.failures:
         log.warning("plugin %s: %s", failure.plugin, failure.message)
     return registry
 
 
-def _check_criterion(criterion: object, owner: dict[str, str]) -> str | None:
+def _check_criterion(criterion: object, owner: dict[str, str], plugin: str) -> str | None:
     if not isinstance(criterion, Criterion):
         return f"register_criteria returned {criterion!r}, which is not a Criterion"
+    missing = [a for a in KIND_ATTRIBUTES if not hasattr(criterion.kind, a)]
+    if missing:
+        return f"criterion {criterion.key!r}: its kind has no {', '.join(missing)}"
     if not GRAPHQL_NAME.match(criterion.key):
         return f"criterion key {criterion.key!r} is not a valid GraphQL name"
     if criterion.key in owner:
         return (
             f"criterion key {criterion.key!r} is contributed by both {owner[criterion.key]} "
-            "and this plugin; this plugin's is ignored"
+            f"and {plugin}: {owner[criterion.key]}'s is kept, {plugin}'s is ignored"
         )
     return None

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import decimal
+import functools
+import json
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -173,6 +175,11 @@ def default_database_url() -> str:
     return f"sqlite:///{Path.cwd() / 'dso-alerts.db'}"
 
 
+# JSON is stored as UTF-8 text, not \u-escaped: SQLite's JSON_EXTRACT compares the raw key
+# text, so an extra attribute named "région" could not be found if stored as "r\u00e9gion".
+_to_json = functools.partial(json.dumps, ensure_ascii=False)
+
+
 def _lower(value: str | None) -> str | None:
     return None if value is None else value.lower()
 
@@ -185,7 +192,7 @@ def create_db_engine(url: str) -> Engine:
     writers queue instead of failing halfway through.
     """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 60})
+        engine = create_engine(url, connect_args={"timeout": 60}, json_serializer=_to_json)
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -203,7 +210,7 @@ def create_db_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, json_serializer=_to_json)
 
 
 @contextlib.contextmanager

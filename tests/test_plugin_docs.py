@@ -1,0 +1,166 @@
+"""docs/plugins.md is checked against the code: every hook is documented with its exact
+signature and has a `test_hook_<name>`; every built-in criterion is in the docs' table with
+its scope, kind and label; every ledger column is described; the examples in it run."""
+
+from __future__ import annotations
+
+import inspect
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from graphql_api import hookspecs
+from graphql_api.evaluation import (
+    compile_criteria,
+    customer_page,
+    ledger_for,
+    match_counts,
+    validate_criteria,
+)
+from graphql_api.ledger_import import import_ledger
+from graphql_api.plugins import CORE_DISTRIBUTION, load_registry
+from graphql_api.storage import customer_figures, customers, items, reminders
+from tests.conftest import TODAY
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
+TESTS = Path(__file__).resolve().parent
+
+
+def hook_specs() -> list[Callable[..., Any]]:
+    marker = f"{hookspecs.hookspec.project_name}_spec"
+    return [f for _, f in inspect.getmembers(hookspecs, inspect.isfunction) if hasattr(f, marker)]
+
+
+def signature(function: Callable[..., Any]) -> str:
+    """`name(arg: type, ...) -> type`, the annotations as written in hookspecs.py."""
+    sig = inspect.signature(function)
+
+    def text(annotation: Any) -> str:
+        return annotation if isinstance(annotation, str) else inspect.formatannotation(annotation)
+
+    params = []
+    for p in sig.parameters.values():
+        part = p.name if p.annotation is p.empty else f"{p.name}: {text(p.annotation)}"
+        params.append(part if p.default is p.empty else f"{part} = {p.default!r}")
+    result = "" if sig.return_annotation is sig.empty else f" -> {text(sig.return_annotation)}"
+    return f"{function.__name__}({', '.join(params)}){result}"
+
+
+def table_rows(heading: str) -> list[list[str]]:
+    """The cells of the table under `## heading`, without the header row."""
+    section = DOCS.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("|")]
+    return [[cell.strip() for cell in row.strip("|").split("|")] for row in rows[2:]]
+
+
+def code_block(containing: str) -> str:
+    blocks = re.findall(r"```python\n(.*?)```", DOCS, flags=re.S)
+    (found,) = [b for b in blocks if containing in b]
+    return found
+
+
+# -- hooks -------------------------------------------------------------------------------
+
+
+def test_there_are_hooks() -> None:
+    assert [f.__name__ for f in hook_specs()] == ["register_criteria"]
+
+
+@pytest.mark.parametrize("hook", hook_specs(), ids=lambda f: f.__name__)
+def test_every_hook_is_documented_with_its_exact_signature(hook: Callable[..., Any]) -> None:
+    assert f"### `{signature(hook)}`" in DOCS
+
+
+@pytest.mark.parametrize("hook", hook_specs(), ids=lambda f: f.__name__)
+def test_every_hook_has_a_test(hook: Callable[..., Any]) -> None:
+    pattern = re.compile(rf"^def test_hook_{hook.__name__}\b", re.M)
+    assert any(pattern.search(p.read_text(encoding="utf-8")) for p in TESTS.glob("test_*.py"))
+
+
+# -- built-in criteria -------------------------------------------------------------------
+
+
+def builtin_criteria() -> dict[str, Any]:
+    registry = load_registry()
+    keys = [k for p in registry.plugins if p.distribution == CORE_DISTRIBUTION for k in p.criteria]
+    return {key: registry.criteria[key] for key in keys}
+
+
+def test_every_builtin_criterion_has_a_label_and_a_description() -> None:
+    criteria = builtin_criteria()
+    assert len(criteria) == 24
+    for key, criterion in criteria.items():
+        assert criterion.label.strip(), key
+        assert criterion.description.strip(), key
+
+
+def test_the_docs_table_lists_exactly_the_builtin_criteria() -> None:
+    documented = {tuple(cell.strip("`") for cell in row) for row in table_rows("Built-in criteria")}
+    actual = {(k, c.scope.value, c.kind.name, c.label) for k, c in builtin_criteria().items()}
+    assert documented == actual
+
+
+@pytest.mark.parametrize("table", [customers, customer_figures, items, reminders], ids=str)
+def test_every_ledger_column_is_described(table: Any) -> None:
+    rows = {row[0].split()[0].strip("`"): row[1] for row in table_rows("The API") if len(row) == 2}
+    name = "figures" if table is customer_figures else table.name
+    for column in table.c:
+        assert f"`{column.name}`" in rows[name], f"{table.name}.{column.name}"
+
+
+# -- the examples in the docs run --------------------------------------------------------
+
+
+def docs_plugin() -> ModuleType:
+    module = ModuleType("dso_alerts_reminders")
+    exec(compile(code_block("@hookimpl"), "docs/plugins.md", "exec"), module.__dict__)
+    return module
+
+
+def test_the_short_example_plugin_works(engine: Engine, tmp_path: Path) -> None:
+    registry = load_registry([docs_plugin()])
+    assert registry.failures == []
+    day = lambda n: (TODAY - timedelta(days=n)).isoformat()  # noqa: E731
+    (tmp_path / "c.csv").write_text("account_number,name\nA1,Often\nB2,Once\nC3,Never\n")
+    (tmp_path / "r.csv").write_text(
+        "account_number,date\n"
+        f"A1,{day(0)}\nA1,{day(29)}\nA1,{day(10)}\nB2,{day(30)}\nB2,{day(2)}\n"
+    )
+    files = {"customers_file": tmp_path / "c.csv", "reminders_file": tmp_path / "r.csv"}
+    import_ledger(engine, today=TODAY, **files)
+
+    def accounts(criteria: dict[str, Any]) -> list[str]:
+        spec = validate_criteria(registry, criteria)
+        compiled = compile_criteria(registry, spec, ledger_for(TODAY))
+        assert compiled.problems == ()
+        with engine.connect() as conn:
+            rows, _ = customer_page(conn, [compiled.condition], None, 10)
+            assert match_counts(conn, {1: compiled.condition}) == {1: len(rows)}
+        return [row.account_number for row in rows]
+
+    assert accounts({"remindersLast30Days": {"min": 3}}) == ["A1"]
+    assert accounts({"remindersLast30Days": {"min": 1, "max": 1}}) == ["B2"]  # day 30 is out
+    assert accounts({"remindersLast30Days": {"max": 0}}) == ["C3"]
+
+
+def test_the_testing_example_passes(tmp_path: Path) -> None:
+    (tmp_path / "dso_alerts_reminders.py").write_text(code_block("@hookimpl"), encoding="utf-8")
+    (tmp_path / "test_docs_example.py").write_text(code_block("def test_"), encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_docs_example.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "1 passed" in run.stdout
