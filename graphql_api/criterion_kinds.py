@@ -4,7 +4,7 @@ Each kind validates the input as stored (JSON: amounts as strings) and
 returns it normalised, so an alert stores exactly what it will be evaluated
 with. Predicates never return NULL for a customer: an empty value is decided
 here, once (an empty date is infinitely old, an empty text is none of the
-values).
+values, an empty number or amount is in no range).
 """
 
 from __future__ import annotations
@@ -100,7 +100,8 @@ def _object(raw: Any, field: str, allowed: set[str]) -> dict[str, Any]:
 
 
 def _range_bounds(value: ColumnElement[Any], low: Any, high: Any) -> ColumnElement[bool]:
-    conditions = []
+    # An empty value is in no range (a plugin's value may be NULL, e.g. a ratio to a zero).
+    conditions = [value.is_not(None)]
     if low is not None:
         conditions.append(value >= low)
     if high is not None:

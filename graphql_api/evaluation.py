@@ -20,6 +20,7 @@ from sqlalchemy import (
     ColumnElement,
     Row,
     and_,
+    bindparam,
     exists,
     false,
     func,
@@ -81,6 +82,11 @@ class Compiled:
 
     condition: ColumnElement[bool]
     problems: tuple[str, ...] = ()
+    # The same condition in two parts, for the statements that evaluate many alerts at once
+    # (AlertStatements): the CUSTOMER-scope part, and the ITEM-scope part over one open item
+    # (None when the alert has no ITEM criterion). Both None when the alert has problems.
+    customer_part: ColumnElement[bool] | None = None
+    item_part: ColumnElement[bool] | None = None
 
 
 def compile_criteria(
@@ -111,6 +117,8 @@ def compile_criteria(
         problems.append("the alert has no criteria")
     if problems:
         return Compiled(false(), tuple(problems))
+    customer_part = and_(true(), *customer_conditions)
+    item_part = and_(*item_conditions) if item_conditions else None
     if item_conditions:
         customer_conditions.append(
             exists().where(
@@ -119,33 +127,103 @@ def compile_criteria(
                 *item_conditions,
             )
         )
-    return Compiled(and_(true(), *customer_conditions))
+    return Compiled(and_(true(), *customer_conditions), (), customer_part, item_part)
 
 
-def match_counts(conn: Connection, conditions: Mapping[int, ColumnElement[bool]]) -> dict[int, int]:
+class AlertStatements:
+    """The two many-alert statements for a fixed set of alert conditions, built once.
+
+    Running the same statement objects again lets SQLAlchemy reuse their compiled form
+    without walking a hundred conditions for a cache key on every request.
+    """
+
+    def __init__(self, conditions: Mapping[int, ColumnElement[bool] | Compiled]) -> None:
+        self.ids = list(conditions)
+        self._conditions = dict(conditions)
+        self._built: dict[tuple[str, str], Any] = {}
+
+    # ITEM criteria: one correlated EXISTS per alert and customer is the natural form, but
+    # PostgreSQL runs EXISTS in a select list or a FILTER as a subplan per row (or hashes all
+    # the items per alert): ~10× the cost of one pass over the open items that computes every
+    # ITEM alert's flag per customer (bool_or / max), which is also the faster bell page on
+    # SQLite. For the counts over every customer SQLite prefers EXISTS, which stops at the
+    # first matching item and is skipped when the customer part already fails.
+    def _statement(self, kind: str, dialect: str) -> Any:
+        found = self._built.get((kind, dialect))
+        if found is None:
+            grouped = kind == "matching" or dialect == "postgresql"
+            found = self._built[(kind, dialect)] = self._build(kind, dialect, grouped)
+        return found
+
+    def _build(self, kind: str, dialect: str, grouped: bool) -> Any:
+        flags: dict[int, Any] = {}
+        source: Any = CUSTOMER_BASE
+        parts = {i: c for i, c in self._conditions.items() if isinstance(c, Compiled)}
+        if grouped and any(c.item_part is not None for c in parts.values()):
+            either = func.bool_or if dialect == "postgresql" else func.max
+            with_items = {i: c.item_part for i, c in parts.items() if c.item_part is not None}
+            item_flags = select(
+                items.c.customer_id, *(either(part).label(f"i{i}") for i, part in with_items.items())
+            ).where(items.c.open_amount != 0)
+            if kind == "matching":
+                item_flags = item_flags.where(
+                    items.c.customer_id.in_(bindparam("item_customer_ids", expanding=True))
+                )
+            subquery = item_flags.group_by(items.c.customer_id).subquery("item_flags")
+            source = CUSTOMER_BASE.outerjoin(subquery, subquery.c.customer_id == customers.c.id)
+            flags = {i: subquery.c[f"i{i}"] for i in with_items}
+
+        def condition(i: int) -> ColumnElement[bool]:
+            c = self._conditions[i]
+            if not isinstance(c, Compiled):
+                return c
+            if i in flags:
+                return and_(c.customer_part, flags[i])  # NULL (no open item) counts as false
+            return c.condition
+
+        if kind == "counts":
+            columns = (func.count().filter(condition(i)).label(f"a{i}") for i in self.ids)
+            return select(*columns).select_from(source)
+        return (
+            select(customers.c.id, *(condition(i).label(f"a{i}") for i in self.ids))
+            .select_from(source)
+            .where(customers.c.id.in_(bindparam("customer_ids", expanding=True)))
+        )
+
+    def match_counts(self, conn: Connection) -> dict[int, int]:
+        """How many customers match each condition, from one statement."""
+        if not self.ids:
+            return {}
+        row = conn.execute(self._statement("counts", conn.dialect.name)).one()
+        return dict(zip(self.ids, (int(n) for n in row), strict=True))
+
+    def matching_alerts(self, conn: Connection, customer_ids: Sequence[int]) -> dict[int, list[int]]:
+        """For each customer, the ids of the conditions it matches: one statement."""
+        result: dict[int, list[int]] = {cid: [] for cid in customer_ids}
+        if not customer_ids or not self.ids:
+            return result
+        ids = self.ids
+        wanted = list(customer_ids)
+        statement = self._statement("matching", conn.dialect.name)
+        for row in conn.execute(statement, {"customer_ids": wanted, "item_customer_ids": wanted}):
+            result[row[0]] = [alert_id for alert_id, hit in zip(ids, row[1:], strict=True) if hit]
+        return result
+
+
+def match_counts(
+    conn: Connection, conditions: Mapping[int, ColumnElement[bool] | Compiled]
+) -> dict[int, int]:
     """How many customers match each condition, from one statement."""
-    if not conditions:
-        return {}
-    ids = list(conditions)
-    columns = [func.count().filter(conditions[i]).label(f"a{i}") for i in ids]
-    row = conn.execute(select(*columns).select_from(CUSTOMER_BASE)).one()
-    return dict(zip(ids, (int(n) for n in row), strict=True))
+    return AlertStatements(conditions).match_counts(conn)
 
 
 def matching_alerts(
-    conn: Connection, customer_ids: Sequence[int], conditions: Mapping[int, ColumnElement[bool]]
+    conn: Connection,
+    customer_ids: Sequence[int],
+    conditions: Mapping[int, ColumnElement[bool] | Compiled],
 ) -> dict[int, list[int]]:
     """For each customer, the ids of the conditions it matches: one statement, one column per alert."""
-    result: dict[int, list[int]] = {cid: [] for cid in customer_ids}
-    if not customer_ids or not conditions:
-        return result
-    ids = list(conditions)
-    query = select(customers.c.id, *(conditions[i].label(f"a{i}") for i in ids)).select_from(
-        CUSTOMER_BASE
-    ).where(customers.c.id.in_(list(customer_ids)))
-    for row in conn.execute(query):
-        result[row[0]] = [alert_id for alert_id, hit in zip(ids, row[1:], strict=True) if hit]
-    return result
+    return AlertStatements(conditions).matching_alerts(conn, customer_ids)
 
 
 def customer_filter(
@@ -202,6 +280,38 @@ def customer_by(conn: Connection, *, customer_id: int | None = None, account_num
     if account_number is not None:
         query = query.where(customers.c.account_number == account_number)
     return conn.execute(query).first()
+
+
+ITEM_ORDER = (items.c.due_date.is_(None), items.c.due_date, items.c.document_number, items.c.id)
+
+
+def item_pages(
+    conn: Connection, customer_ids: Sequence[int], offset: int, first: int
+) -> dict[int, tuple[list[Row[Any]], int]]:
+    """For each customer, up to `first` + 1 of its items after the `offset` first ones (oldest due
+    date first) and how many items it has: one statement for all the customers."""
+    found: dict[int, tuple[list[Row[Any]], int]] = {cid: ([], 0) for cid in customer_ids}
+    if not customer_ids:
+        return found
+    position = func.row_number().over(partition_by=items.c.customer_id, order_by=ITEM_ORDER)
+    total = func.count().over(partition_by=items.c.customer_id)
+    ranked = (
+        select(items, position.label("position"), total.label("total"))
+        .where(items.c.customer_id.in_(list(customer_ids)))
+        .subquery()
+    )
+    wanted = and_(ranked.c.position > offset, ranked.c.position <= offset + first + 1)
+    query = (
+        select(ranked)  # the last row too, so that every customer's total is known
+        .where(or_(wanted, ranked.c.position == ranked.c.total))
+        .order_by(ranked.c.customer_id, ranked.c.position)
+    )
+    for row in conn.execute(query):
+        rows, _ = found[row.customer_id]
+        if offset < row.position <= offset + first + 1:
+            rows.append(row)
+        found[row.customer_id] = (rows, row.total)
+    return found
 
 
 def known_values(conn: Connection, registry: CriteriaRegistry, ledger: Ledger) -> dict[str, list[str]]:

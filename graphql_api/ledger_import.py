@@ -7,8 +7,12 @@ is rolled back and the database is exactly as it was.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import json
+import operator
+import re
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -17,8 +21,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import Engine, bindparam, delete, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from tqdm import tqdm
 
@@ -84,6 +88,18 @@ class BadValue(ValueError):
 
 def parse_text(raw: str) -> str | None:
     return raw.strip() or None
+
+
+def text_of_at_most(limit: int) -> Callable[[str], str | None]:
+    """Trimmed text that fits its column (PostgreSQL would refuse it mid-import)."""
+
+    def parse(raw: str) -> str | None:
+        text = parse_text(raw)
+        if text is not None and len(text) > limit:
+            raise BadValue(f"longer than {limit} characters")
+        return text
+
+    return parse
 
 
 def parse_amount(raw: str) -> Decimal | None:
@@ -225,13 +241,17 @@ class CsvFile:
             self.problem(1, None, None, f"missing required column(s): {', '.join(missing)}")
             return
         width = len(self.header)
-        counted = _count_chars(handle, bar, len(first))
-        reader = csv.reader(counted, delimiter=delimiter)
+        raw = getattr(handle, "buffer", None)  # bytes read so far, for the progress bar
+        shown = next_update = 0
+        reader = csv.reader(handle, delimiter=delimiter)
         line = 1
         for cells in reader:
             line_start = line + 1
             line = reader.line_num + 1
             self._line = line
+            if line >= next_update and raw is not None:
+                bar.update(raw.tell() - shown)
+                shown, next_update = raw.tell(), line + 50_000
             if not cells or (len(cells) == 1 and not cells[0].strip()):
                 continue
             if len(cells) > width:
@@ -240,6 +260,8 @@ class CsvFile:
             if len(cells) < width:
                 cells.extend([""] * (width - len(cells)))
             yield line_start, cells
+        if raw is not None:
+            bar.update(raw.tell() - shown)
 
     def _progress(self) -> tqdm:
         size = self.path.stat().st_size if self.path.exists() else 0
@@ -247,18 +269,6 @@ class CsvFile:
             total=size, unit="B", unit_scale=True, desc=self.path.name, leave=False,
             disable=not (self.show_progress and sys.stderr.isatty()),
         )  # fmt: skip
-
-
-def _count_chars(handle: io.TextIOBase, bar: tqdm, done: int) -> Iterator[str]:
-    bar.update(done)
-    pending = 0
-    for text in handle:
-        pending += len(text)
-        if pending > 1 << 20:
-            bar.update(pending)
-            pending = 0
-        yield text
-    bar.update(pending)
 
 
 def _clip(value: str) -> str:
@@ -314,11 +324,11 @@ def _read(source: CsvFile, line: int, cells: list[str], column: str, parse: Call
 
 
 CUSTOMER_FIELDS: dict[str, tuple[str, Callable[[str], Any]]] = {
-    "name": ("name", parse_text),
-    "group": ("customer_group", parse_text),
+    "name": ("name", text_of_at_most(300)),
+    "group": ("customer_group", text_of_at_most(200)),
     "country": ("country", parse_country),
-    "status": ("status", parse_text),
-    "collector": ("collector", parse_text),
+    "status": ("status", text_of_at_most(200)),
+    "collector": ("collector", text_of_at_most(200)),
     "blocked": ("blocked", parse_flag),
     "credit_limit": ("credit_limit", parse_amount),
     "insurer_guarantee": ("insurer_guarantee", parse_amount),
@@ -347,9 +357,10 @@ def _load_customers(
             source.problem(
                 line, "account_number", account, f"this account is already on line {seen[account]}"
             )
+        elif account is not None:
+            seen[account] = line  # in the file, even if this row is bad: items may refer to it
         if source.counter[0] != before or account is None:
             continue
-        seen[account] = line
         if values.get("blocked") is None and "blocked" in values:
             values["blocked"] = False
         values["attributes"] = {
@@ -365,12 +376,49 @@ def _load_customers(
         accounts.update(dict.fromkeys(seen))  # known to the items and reminders checks
         return
     if new_rows:
-        conn.execute(insert(customers), new_rows)
+        _insert_customers(conn, new_rows)
     if changed:
         _update_customers(conn, changed, extra)
     accounts.update(conn.execute(select(customers.c.account_number, customers.c.id)).all())
     summary.customers_created += len(new_rows)
     summary.customers_updated += len(changed)
+
+
+WRITTEN_CUSTOMER_COLUMNS = (
+    "account_number", "name", "customer_group", "country", "status", "collector", "blocked",
+    "credit_limit", "insurer_guarantee", "last_payment_date", "attributes",
+)  # fmt: skip
+
+
+def _insert_customers(conn: Connection, new_rows: list[dict[str, Any]]) -> None:
+    """New customers as the database stores them (see _wire_item): COPY on PostgreSQL, one
+    executemany on SQLite; attributes as the engine's JSON serializer writes them."""
+    in_cents = conn.dialect.name == "sqlite"
+
+    def money(amount: Decimal | None) -> Any:
+        return None if amount is None else int(amount * 100) if in_cents else amount
+
+    rows = [
+        (
+            r["account_number"], r["name"], r["customer_group"], r["country"], r["status"],
+            r["collector"], bool(r["blocked"]), money(r["credit_limit"]),
+            money(r["insurer_guarantee"]),
+            None if r["last_payment_date"] is None else r["last_payment_date"].isoformat(),
+            json.dumps(r["attributes"], ensure_ascii=False),
+        )
+        for r in new_rows
+    ]
+    columns = ", ".join(WRITTEN_CUSTOMER_COLUMNS)
+    if conn.dialect.name == "postgresql":
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        with driver.cursor() as cursor, cursor.copy(f"COPY customers ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    markers = ", ".join([marker] * len(WRITTEN_CUSTOMER_COLUMNS))
+    conn.exec_driver_sql(f"INSERT INTO customers ({columns}) VALUES ({markers})", rows)
 
 
 def _update_customers(conn: Connection, changed: list[dict[str, Any]], extra: list[str]) -> None:
@@ -403,51 +451,267 @@ def _load_items(conn: Connection, source: CsvFile, accounts: dict[str, int | Non
         conn.execute(delete(items))
     seen: set[int] = set()
     suspects: list[tuple[int, str, str]] = []
-    batch: list[dict[str, Any]] = []
+    batch: list[tuple[Any, ...]] = []  # rows as written: see _wire_item
     writing = source.counter[0] == 0
-    for line, cells in source.rows():
-        before = source.counter[0]
-        account = _read(source, line, cells, "account_number", parse_required)
-        row = {column: _read(source, line, cells, name, parse) for name, column, parse in parsers}
-        if account is not None and account not in accounts:
-            source.problem(line, "account_number", account, "unknown account: not in the ledger nor in the customers file")
-        if row["open_amount"] is None and "open_amount" in source.index and source.counter[0] == before:
-            source.problem(line, "open_amount", "", "must not be empty")
-        if source.counter[0] != before:
-            writing = False
-            continue
-        key = hash((account, row["document_number"]))
-        if key in seen:
-            suspects.append((line, account, row["document_number"]))
-        seen.add(key)
-        if not writing:
-            continue
-        row["customer_id"] = accounts[account]
-        row["disputed"] = bool(row["disputed"])
-        row["ignored_in_collection"] = bool(row["ignored_in_collection"])
-        batch.append(row)
-        if len(batch) >= BATCH:
-            _write_items(conn, batch, upsert)
+    mode = _item_mode(conn, upsert)
+    fast: Callable[[list[str]], tuple[str, tuple[Any, ...]] | None] | None = None
+    with _ItemsWriter(conn, upsert) as writer:
+        for line, cells in source.rows():
+            if fast is None:  # the header is read with the first row
+                fast = _fast_item_reader(source.index, accounts, mode) or (lambda cells: None)
+            quick = fast(cells)
+            if quick is None:  # anything unusual takes the path that reports problems
+                before = source.counter[0]
+                account = _read(source, line, cells, "account_number", parse_required)
+                row = {col: _read(source, line, cells, name, parse) for name, col, parse in parsers}
+                if account is not None and account not in accounts:
+                    source.problem(line, "account_number", account, "unknown account: not in the ledger nor in the customers file")
+                if row["open_amount"] is None and "open_amount" in source.index and not cells[source.index["open_amount"]].strip():
+                    source.problem(line, "open_amount", "", "must not be empty")
+                if source.counter[0] != before:
+                    writing = False
+                    continue
+                quick = account, _wire_item(row, accounts[account], mode)
+            account, item = quick
+            key = hash((account, item[1]))
+            if key in seen:
+                suspects.append((line, account, item[1]))
+                if writing:
+                    writer.pause()  # _is_repeat may look at the items written so far
+                    if _is_repeat(conn, batch, item[0], item[1], upsert):
+                        writing = False  # a real duplicate: the import fails, so write nothing more
+            seen.add(key)
+            if not writing:
+                continue
+            batch.append(item)
+            if len(batch) >= BATCH:
+                writer.write(batch)
+                summary.items_loaded += len(batch)
+                batch = []
+        if suspects:
+            _report_duplicates(source, suspects)
+        if source.counter[0] == 0 and batch:
+            writer.write(batch)
             summary.items_loaded += len(batch)
-            batch = []
-    if suspects:
-        _report_duplicates(source, suspects)
-    if source.counter[0] == 0 and batch:
-        _write_items(conn, batch, upsert)
-        summary.items_loaded += len(batch)
 
 
-def _write_items(conn: Connection, batch: list[dict[str, Any]], upsert: bool) -> None:
-    if not upsert:
-        conn.execute(insert(items), batch)
-        return
-    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    statement = dialect_insert(items)
-    statement = statement.on_conflict_do_update(
-        index_elements=["customer_id", "document_number"],
-        set_={c: statement.excluded[c] for c in batch[0] if c not in ("customer_id", "document_number")},
+def _is_repeat(
+    conn: Connection, batch: list[tuple[Any, ...]], customer_id: Any, document: Any, upsert: bool
+) -> bool:
+    """Whether a document whose hash was seen is really in this file already (rare: exact check).
+
+    Without it, writing the batch would hit the unique constraint before the duplicate is
+    reported. In replace mode every stored item was written by this import.
+    """
+    if any(r[0] == customer_id and r[1] == document for r in batch):
+        return True
+    if upsert:
+        return False  # an earlier batch's row is only upserted again; the report rejects the file
+    query = select(items.c.id).where(
+        items.c.customer_id == customer_id, items.c.document_number == document
     )
-    conn.execute(statement, batch)
+    return conn.execute(query).first() is not None
+
+
+# The item columns in the order of the rows written; values are already what the
+# database stores (see _wire_item), so rows go to the driver as they are.
+WRITTEN_ITEM_COLUMNS = (
+    "customer_id", "document_number", "type", "document_date", "due_date", "amount",
+    "open_amount", "disputed", "ignored_in_collection",
+)  # fmt: skip
+_FAST_AMOUNT = re.compile(r"-?[0-9]{1,15}\.[0-9]{2}").fullmatch
+_FAST_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}").fullmatch
+_FAST_FLAGS = {word: True for word in YES} | {word: False for word in NO}
+_FAST_TYPES = {name: name for name in ITEM_TYPES}
+_UNKNOWN = object()
+
+
+def _item_mode(conn: Connection, upsert: bool) -> str:
+    """How item rows are written: "text" lines for a PostgreSQL COPY, "cents" values for
+    SQLite (storage.Money), else "values" for the driver."""
+    if conn.dialect.name == "sqlite":
+        return "cents"
+    return "values" if upsert else "text"
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    return str(value)
+
+
+def _wire_item(row: dict[str, Any], customer_id: Any, mode: str) -> tuple[Any, ...]:
+    """A parsed item as written (see _item_mode): ISO dates; amounts in integer cents on
+    SQLite; in "text" mode (customer_id, document_number, the COPY line)."""
+
+    def money(amount: Decimal | None) -> Any:
+        return None if amount is None else int(amount * 100) if mode == "cents" else amount
+
+    def day(value: date | None) -> str | None:
+        return None if value is None else value.isoformat()
+
+    values = (
+        customer_id, row["document_number"], row["type"], day(row["document_date"]),
+        day(row["due_date"]), money(row["amount"]), money(row["open_amount"]),
+        bool(row["disputed"]), bool(row["ignored_in_collection"]),
+    )  # fmt: skip
+    if mode == "text":
+        return customer_id, row["document_number"], "\t".join(map(_copy_text, values)) + "\n"
+    return values
+
+
+def _fast_item_reader(
+    index: dict[str, int], accounts: dict[str, int | None], mode: str
+) -> Callable[[list[str]], tuple[str, tuple[Any, ...]] | None] | None:
+    """A reader for the common shape of an items line (clean values, ISO dates, amounts like
+    -1234.56, lower-case yes/no); it returns None for any other line, which then takes the
+    general path (same result, or the problems listed). None when a column is missing."""
+    if any(name not in index for name in ITEM_COLUMNS):
+        return None
+    cells_of = operator.itemgetter(*(index[name] for name in ITEM_COLUMNS))
+    amount_ok, date_ok, flags, types = _FAST_AMOUNT, _FAST_DATE, _FAST_FLAGS, _FAST_TYPES
+    from_iso = date.fromisoformat
+    good_dates: set[str] = set()  # a ledger has few distinct dates: each is checked once
+    null = "\\N"  # COPY's NULL
+
+    def real_date(text: str) -> bool:
+        if date_ok(text) is None:
+            return False
+        try:
+            from_iso(text)
+        except ValueError:
+            return False
+        if len(good_dates) < 100_000:
+            good_dates.add(text)
+        return True
+
+    def read(cells: list[str]) -> tuple[str, tuple[Any, ...]] | None:
+        (account, document, kind, issued, due, amount, open_amount, disputed, ignored) = cells_of(
+            cells
+        )
+        customer_id = accounts.get(account, _UNKNOWN)
+        kind = types.get(kind)
+        disputed, ignored = flags.get(disputed), flags.get(ignored)
+        if (
+            customer_id is _UNKNOWN or kind is None or disputed is None or ignored is None
+            or not document or len(document) > 100 or document.strip() != document
+            or not amount_ok(open_amount) or (amount and not amount_ok(amount))
+            or (issued and issued not in good_dates and not real_date(issued))
+            or (due and due not in good_dates and not real_date(due))
+        ):  # fmt: skip
+            return None
+        if mode == "text":
+            if not document.isprintable() or "\\" in document:
+                return None  # to be escaped: the general path does it
+            return account, (
+                customer_id, document,
+                f"{customer_id}\t{document}\t{kind}\t{issued or null}\t{due or null}\t"
+                f"{amount or null}\t{open_amount}\t{'t' if disputed else 'f'}\t"
+                f"{'t' if ignored else 'f'}\n",
+            )  # fmt: skip
+        if mode == "cents":
+            cents = int(amount.replace(".", "")) if amount else None
+            return account, (
+                customer_id, document, kind, issued or None, due or None, cents,
+                int(open_amount.replace(".", "")), disputed, ignored,
+            )  # fmt: skip
+        return account, (
+            customer_id, document, kind, issued or None, due or None, amount or None,
+            open_amount, disputed, ignored,
+        )  # fmt: skip
+
+    return read
+
+
+def _write_items(conn: Connection, batch: list[tuple[Any, ...]], upsert: bool) -> None:
+    """Write rows as they are: COPY on PostgreSQL, one executemany on SQLite (or an upsert)."""
+    columns = ", ".join(WRITTEN_ITEM_COLUMNS)
+    if conn.dialect.name == "postgresql" and not upsert:
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        with driver.cursor() as cursor, cursor.copy(f"COPY items ({columns}) FROM STDIN") as copy:
+            for row in batch:
+                copy.write_row(row)
+        return
+    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    markers = ", ".join([marker] * len(WRITTEN_ITEM_COLUMNS))
+    sql = f"INSERT INTO items ({columns}) VALUES ({markers})"
+    if upsert:
+        changed = [c for c in WRITTEN_ITEM_COLUMNS if c not in ("customer_id", "document_number")]
+        sql += " ON CONFLICT (customer_id, document_number) DO UPDATE SET " + ", ".join(
+            f"{c} = excluded.{c}" for c in changed
+        )
+    conn.exec_driver_sql(sql, batch)
+
+
+class _ItemsWriter:
+    """Writes item rows: on PostgreSQL one COPY kept open across batches (the server loads
+    while the file is read), paused before any other statement; else _write_items.
+
+    When the import may (a superuser, as a bulk loader is), the COPY runs with
+    session_replication_role = replica for this transaction, which skips the per-row
+    foreign-key trigger of `items.customer_id`: every account was checked against the
+    customers read in this transaction, under the ledger lock that every writer takes,
+    so the trigger would only repeat that check, and it halves the load rate.
+    """
+
+    def __init__(self, conn: Connection, upsert: bool) -> None:
+        self.conn = conn
+        self.upsert = upsert
+        self.copying = conn.dialect.name == "postgresql" and not upsert
+        self._open: contextlib.ExitStack | None = None
+        self._copy: Any = None
+        self._replica = False
+
+    def __enter__(self) -> _ItemsWriter:
+        return self
+
+    def __exit__(self, kind: object, error: BaseException | None, tb: object) -> None:
+        self.pause(error)
+        if self._replica and error is None:
+            self.conn.exec_driver_sql("SET LOCAL session_replication_role = DEFAULT")
+
+    def write(self, batch: list[tuple[Any, ...]]) -> None:
+        if not self.copying:
+            _write_items(self.conn, batch, self.upsert)
+            return
+        if self._copy is None:
+            if not self._replica and self.conn.exec_driver_sql(
+                "SELECT current_setting('is_superuser') = 'on'"
+            ).scalar():
+                self.conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+                self._replica = True
+            driver = self.conn.connection.driver_connection
+            assert driver is not None
+            stack = contextlib.ExitStack()
+            cursor = stack.enter_context(driver.cursor())
+            columns = ", ".join(WRITTEN_ITEM_COLUMNS)
+            # A writer thread sends to the server while this one reads the file.
+            writer = QueuedLibpqWriter(cursor)
+            statement = f"COPY items ({columns}) FROM STDIN"
+            self._copy = stack.enter_context(cursor.copy(statement, writer=writer))
+            self._open = stack
+        try:
+            self._copy.write("".join([row[2] for row in batch]))  # see _item_mode: "text"
+        except BaseException as error:
+            self.pause(error)
+            raise
+
+    def pause(self, error: BaseException | None = None) -> None:
+        """End the open COPY (so that other statements can run); on an error, abandon it."""
+        if self._open is not None:
+            stack, self._open, self._copy = self._open, None, None
+            if error is None:
+                stack.close()
+            else:
+                stack.__exit__(type(error), error, error.__traceback__)
 
 
 def _report_duplicates(source: CsvFile, suspects: list[tuple[int, str, str]]) -> None:
@@ -477,7 +741,7 @@ def _load_reminders(conn: Connection, source: CsvFile, accounts: dict[str, int |
         when = _read(source, line, cells, "date", parse_date)
         how = _read(source, line, cells, "channel", channel) or "EMAIL"
         note = _read(source, line, cells, "note", parse_text)
-        if when is None and source.counter[0] == before:
+        if when is None and "date" in source.index and not cells[source.index["date"]].strip():
             source.problem(line, "date", "", "must not be empty")
         if account is not None and account not in accounts:
             source.problem(line, "account_number", account, "unknown account: not in the ledger nor in the customers file")
