@@ -27,6 +27,8 @@ def open_database() -> Engine:
 def main() -> None:
     """dso-alerts: alerts over your customer ledger, as a GraphQL API."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # Migrations on every start would otherwise bury the output people read (tokens, figures).
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 @main.command()
