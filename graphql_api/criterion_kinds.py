@@ -16,7 +16,8 @@ from decimal import Decimal
 from typing import Any
 
 import strawberry
-from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy import BindParameter, Column, ColumnElement, and_, false, or_, true
+from sqlalchemy.sql import functions
 
 from graphql_api.criteria import Ledger
 from graphql_api.errors import invalid
@@ -99,9 +100,21 @@ def _object(raw: Any, field: str, allowed: set[str]) -> dict[str, Any]:
     return raw
 
 
+def _never_null(value: ColumnElement[Any]) -> bool:
+    """Whether the value is never NULL by construction: a NOT NULL column, or a COALESCE
+    ending with a constant. Predicates on such values need no NULL guard, which keeps the
+    statements that evaluate a hundred alerts at once lean."""
+    if isinstance(value, Column):
+        return not value.nullable
+    if isinstance(value, functions.coalesce):
+        last = list(value.clauses)[-1]
+        return isinstance(last, BindParameter) and last.value is not None
+    return False
+
+
 def _range_bounds(value: ColumnElement[Any], low: Any, high: Any) -> ColumnElement[bool]:
     # An empty value is in no range (a plugin's value may be NULL, e.g. a ratio to a zero).
-    conditions = [value.is_not(None)]
+    conditions = [] if _never_null(value) else [value.is_not(None)]
     if low is not None:
         conditions.append(value >= low)
     if high is not None:
@@ -208,18 +221,19 @@ class ValueListKind:
         values = raw.get("values")
         if not isinstance(values, list) or not values:
             raise invalid(f"{field}.values", f"{field}.values needs at least one value")
-        cleaned = []
+        cleaned: dict[str, None] = {}  # in order, without repeats (a dict: a list was O(n²))
         for index, value in enumerate(values):
             if not isinstance(value, str) or not value.strip():
                 raise invalid(
                     f"{field}.values", f"{field}.values[{index}] must be a non-blank text"
                 )
-            if value.strip() not in cleaned:
-                cleaned.append(value.strip())
-        return {"op": op, "values": cleaned}
+            cleaned.setdefault(value.strip(), None)
+        return {"op": op, "values": list(cleaned)}
 
     def predicate(self, value: ColumnElement[Any], spec: Any, ledger: Ledger) -> ColumnElement[bool]:
         if spec["op"] == "IS":
+            if _never_null(value):
+                return value.in_(spec["values"])
             return and_(value.is_not(None), value.in_(spec["values"]))
         return or_(value.is_(None), value.not_in(spec["values"]))
 
@@ -237,7 +251,11 @@ class YesNoKind:
         return raw
 
     def predicate(self, value: ColumnElement[Any], spec: Any, ledger: Ledger) -> ColumnElement[bool]:
-        return and_(value.is_not(None), value == (true() if spec else false()))
+        answer = true() if spec else false()
+        if _never_null(value):
+            return value == answer
+        # `IS TRUE` / `IS FALSE` is never NULL, and names the value once.
+        return value.is_(answer)
 
     def describe_input(self) -> str:
         return "true"

@@ -41,8 +41,10 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 
 CENT = Decimal("0.01")
-# Beyond this an amount is a typo, and on SQLite it would overflow 64-bit cents.
-MAX_AMOUNT = Decimal("999999999999999.99")
+# Beyond this an amount is a typo. It also keeps a customer's sums in range: NUMERIC(18, 2)
+# holds about 10^16, SQLite's 64-bit cents about 9 x 10^16 cents.
+MAX_AMOUNT = Decimal("999999999999.99")
+MAX_AMOUNT_DIGITS = 12  # integer digits of MAX_AMOUNT
 
 
 class Money(TypeDecorator[Decimal]):

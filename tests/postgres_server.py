@@ -22,6 +22,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -81,6 +82,20 @@ def _stop_leftovers(pg_ctl: str) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _connect_when_ready(port: int, seconds: float = 30) -> psycopg.Connection:
+    """A connection once the server accepts them ("pg_ctl -w" can return while it starts up)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return psycopg.connect(
+                host="127.0.0.1", port=port, user="postgres", dbname="postgres", autocommit=True
+            )
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
 @contextmanager
 def throwaway_postgres() -> Iterator[str]:
     """Yield a SQLAlchemy URL to a new, empty database on a server of its own."""
@@ -125,9 +140,7 @@ def throwaway_postgres() -> Iterator[str]:
         )
         try:
             executor.start()
-            with psycopg.connect(
-                host="127.0.0.1", port=port, user="postgres", dbname="postgres", autocommit=True
-            ) as conn:
+            with _connect_when_ready(port) as conn:
                 conn.execute(f"CREATE DATABASE {DBNAME}")
             yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/{DBNAME}"
         finally:

@@ -1,0 +1,285 @@
+"""The floors: the same results by one hand-written SQL statement, run on a bare DBAPI connection.
+
+The SQL text is written here by hand, criterion by criterion, from SPEC §1–2;
+it does not go through the criteria plugins or SQLAlchemy, so it measures what
+the database alone needs for each answer. `Dialect` holds the few spellings
+that differ (SQLite keeps money as integer cents, dates as ISO text and
+booleans as 0/1).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import psycopg
+
+FROM = "customers c JOIN customer_figures f ON f.customer_id = c.id"
+
+CUSTOMER_VALUES = {
+    "outstandingAmount": "f.outstanding_amount",
+    "overdueAmount": "f.overdue_amount",
+    "notDueAmount": "f.not_due_amount",
+    "disputedAmount": "f.disputed_amount",
+    "uncoveredAmount": "f.uncovered_amount",
+    "creditLimitExcess": "f.credit_limit_excess",
+    "creditLimit": "COALESCE(c.credit_limit, 0)",
+    "insurerGuarantee": "COALESCE(c.insurer_guarantee, 0)",
+    "daysOverdue": "f.days_overdue",
+    "lastReminderDate": "f.last_reminder_date",
+    "lastPaymentDate": "c.last_payment_date",
+    "group": "c.customer_group",
+    "country": "c.country",
+    "status": "c.status",
+    "collector": "c.collector",
+    "blocked": "c.blocked",
+}
+ITEM_VALUES = {
+    "itemType": "i.type",
+    "itemDueDate": "i.due_date",
+    "itemDocumentDate": "i.document_date",
+    "itemOpenAmount": "i.open_amount",
+    "itemDisputed": "i.disputed",
+    "itemIgnoredInCollection": "i.ignored_in_collection",
+}
+MONEY = {"outstandingAmount", "overdueAmount", "notDueAmount", "disputedAmount", "uncoveredAmount",
+         "creditLimitExcess", "creditLimit", "insurerGuarantee", "itemOpenAmount"}  # fmt: skip
+DATES = {"lastReminderDate", "lastPaymentDate", "itemDueDate", "itemDocumentDate"}
+LISTS = {"group", "country", "status", "collector", "itemType"}
+FLAGS = {"blocked", "itemDisputed", "itemIgnoredInCollection"}
+
+
+@dataclass(frozen=True)
+class Dialect:
+    name: str
+    today: date
+
+    def money(self, raw: str) -> str:
+        amount = Decimal(raw)
+        return str(int(amount * 100)) if self.name == "sqlite" else str(amount)
+
+    def day(self, value: date) -> str:
+        return f"'{value.isoformat()}'" if self.name == "sqlite" else f"DATE '{value.isoformat()}'"
+
+    def flag(self, value: bool) -> str:
+        return ("1" if value else "0") if self.name == "sqlite" else ("TRUE" if value else "FALSE")
+
+    @property
+    def param(self) -> str:
+        return "?" if self.name == "sqlite" else "%s"
+
+
+def _text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _predicate(key: str, spec: Any, d: Dialect) -> str:
+    if key == "insured":
+        return (
+            "COALESCE(c.insurer_guarantee, 0) > 0"
+            if spec
+            else "COALESCE(c.insurer_guarantee, 0) <= 0"
+        )
+    if key == "itemOverdue":
+        today = d.day(d.today)
+        return f"i.due_date < {today}" if spec else f"(i.due_date IS NULL OR i.due_date >= {today})"
+    value = CUSTOMER_VALUES.get(key) or ITEM_VALUES[key]
+    if key in FLAGS:
+        return f"{value} = {d.flag(spec)}"
+    if key in LISTS:
+        listed = ", ".join(_text(v) for v in spec["values"])
+        if spec.get("op", "IS") == "IS":
+            return f"{value} IN ({listed})"
+        return f"({value} IS NULL OR {value} NOT IN ({listed}))"
+    if key in DATES:
+        parts = []
+        if "olderThanDays" in spec:
+            cutoff = d.day(d.today - timedelta(days=spec["olderThanDays"]))
+            parts.append(f"({value} IS NULL OR {value} <= {cutoff})")
+        if "newerThanDays" in spec:
+            parts.append(f"{value} >= {d.day(d.today - timedelta(days=spec['newerThanDays']))}")
+        return " AND ".join(parts)
+    bound = d.money if key in MONEY else str
+    parts = []
+    if "min" in spec:
+        parts.append(f"{value} >= {bound(str(spec['min']))}")
+    if "max" in spec:
+        parts.append(f"{value} <= {bound(str(spec['max']))}")
+    return " AND ".join(parts)
+
+
+def alert_condition(criteria: dict[str, Any], d: Dialect) -> str:
+    """One alert as SQL over `customers c JOIN customer_figures f`."""
+    customer = [
+        _predicate(k, v, d)
+        for k, v in criteria.items()
+        if k not in ITEM_VALUES and k != "itemOverdue"
+    ]
+    item = [
+        _predicate(k, v, d) for k, v in criteria.items() if k in ITEM_VALUES or k == "itemOverdue"
+    ]
+    if item:
+        customer.append(
+            "EXISTS (SELECT 1 FROM items i WHERE i.customer_id = c.id AND i.open_amount <> 0 AND "
+            + " AND ".join(item)
+            + ")"
+        )
+    return "(" + " AND ".join(customer) + ")"
+
+
+def counts_sql(conditions: Sequence[str]) -> str:
+    columns = ",\n  ".join(f"COUNT(*) FILTER (WHERE {cond})" for cond in conditions)
+    return f"SELECT\n  {columns}\nFROM {FROM}"
+
+
+def naive_count_sql(condition: str) -> str:
+    return f"SELECT COUNT(*) FROM {FROM} WHERE {condition}"
+
+
+def bell_page_sql(conditions: Sequence[str], d: Dialect, first_page: bool, size: int) -> str:
+    columns = ",\n  ".join(f"{cond} AS a{n}" for n, cond in enumerate(conditions))
+    where = "" if first_page else f"WHERE c.account_number > {d.param}\n"
+    return (
+        "SELECT c.account_number, c.name, f.outstanding_amount, f.overdue_amount,\n  "
+        f"{columns}\nFROM {FROM}\n{where}ORDER BY c.account_number LIMIT {size}"
+    )
+
+
+def alert_page_sql(condition: str, size: int) -> str:
+    return (
+        "SELECT c.account_number, c.name, f.outstanding_amount, f.overdue_amount\n"
+        f"FROM {FROM}\nWHERE {condition}\nORDER BY c.account_number LIMIT {size}"
+    )
+
+
+class Floors:
+    """A bare DBAPI connection to the bench database, and the hand-written statements' timings."""
+
+    def __init__(self, url: str, today: date) -> None:
+        if url.startswith("sqlite"):
+            self.dialect = Dialect("sqlite", today)
+            self.conn: Any = sqlite3.connect(url.removeprefix("sqlite:///"))
+        else:
+            self.dialect = Dialect("postgresql", today)
+            self.conn = psycopg.connect(
+                url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True
+            )
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        cursor = self.conn.cursor()
+        try:
+            cursor.execute(sql, tuple(params))
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
+    def timed(
+        self, sql: str, params: Sequence[Any] = (), *, repeat: int = 5, budget_s: float = 20.0
+    ) -> tuple[list[float], list[tuple[Any, ...]]]:
+        """Run `sql` `repeat` times (fewer when over budget); the times and the last result."""
+        times: list[float] = []
+        rows: list[tuple[Any, ...]] = []
+        spent = 0.0
+        for _ in range(repeat):
+            started = time.perf_counter()
+            rows = self.run(sql, params)
+            elapsed = time.perf_counter() - started
+            times.append(elapsed)
+            spent += elapsed
+            if spent > budget_s:
+                break
+        return times, rows
+
+
+def timed_call(fn: Callable[[], Any], repeat: int, budget_s: float) -> tuple[list[float], Any]:
+    times: list[float] = []
+    result: Any = None
+    spent = 0.0
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = fn()
+        elapsed = time.perf_counter() - started
+        times.append(elapsed)
+        spent += elapsed
+        if spent > budget_s:
+            break
+    return times, result
+
+
+# -- the grouped formulation: one pass over the open items for every ITEM alert --
+
+
+def alert_parts(criteria: dict[str, Any], d: Dialect) -> tuple[str, str | None]:
+    """(customer condition, item condition or None) for one alert."""
+    customer = [
+        _predicate(k, v, d)
+        for k, v in criteria.items()
+        if k not in ITEM_VALUES and k != "itemOverdue"
+    ]
+    item = [
+        _predicate(k, v, d) for k, v in criteria.items() if k in ITEM_VALUES or k == "itemOverdue"
+    ]
+    return ("(" + " AND ".join(customer) + ")" if customer else ""), (
+        "(" + " AND ".join(item) + ")" if item else None
+    )
+
+
+def _item_flags(parts: Sequence[tuple[str, str | None]], d: Dialect, where: str = "") -> str:
+    flags = []
+    for n, (_, item) in enumerate(parts):
+        if item is None:
+            continue
+        if d.name == "postgresql":
+            flags.append(f"bool_or({item}) AS i{n}")
+        else:
+            flags.append(f"MAX({item}) AS i{n}")
+    return (
+        "SELECT i.customer_id, "
+        + ", ".join(flags)
+        + f" FROM items i WHERE i.open_amount <> 0{where} GROUP BY i.customer_id"
+    )
+
+
+def _grouped_condition(n: int, customer: str, item: str | None, d: Dialect) -> str:
+    parts = [customer] if customer else []
+    if item is not None:
+        parts.append(f"it.i{n}" if d.name == "postgresql" else f"it.i{n} = 1")
+    return "(" + " AND ".join(parts) + ")"
+
+
+def grouped_counts_sql(parts: Sequence[tuple[str, str | None]], d: Dialect) -> str:
+    columns = ",\n  ".join(
+        f"COUNT(*) FILTER (WHERE {_grouped_condition(n, c, i, d)})"
+        for n, (c, i) in enumerate(parts)
+    )
+    return (
+        f"SELECT\n  {columns}\nFROM {FROM}\n"
+        f"LEFT JOIN ({_item_flags(parts, d)}) it ON it.customer_id = c.id"
+    )
+
+
+def grouped_bell_page_sql(
+    parts: Sequence[tuple[str, str | None]], d: Dialect, first_page: bool, size: int
+) -> str:
+    """The bell page with one pass over the page's open items for every ITEM alert (two parameters
+    after the first page: the same `after` twice)."""
+    after = "" if first_page else f"WHERE c2.account_number > {d.param} "
+    page_ids = f"SELECT c2.id FROM customers c2 {after}ORDER BY c2.account_number LIMIT {size}"
+    flags = _item_flags(parts, d, where=f" AND i.customer_id IN ({page_ids})")
+    columns = ",\n  ".join(
+        f"{_grouped_condition(n, c, i, d)} AS a{n}" for n, (c, i) in enumerate(parts)
+    )
+    where = "" if first_page else f"WHERE c.account_number > {d.param}\n"
+    return (
+        "SELECT c.account_number, c.name, f.outstanding_amount, f.overdue_amount,\n  "
+        f"{columns}\nFROM {FROM}\nLEFT JOIN ({flags}) it ON it.customer_id = c.id\n"
+        f"{where}ORDER BY c.account_number LIMIT {size}"
+    )

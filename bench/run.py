@@ -1,0 +1,498 @@
+"""The bench run: per size and database, import, alerts, HTTP timings and floors; table and JSON."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from bench import floors as hand
+from bench.alert_set import BenchAlert, create_bench_alerts
+from bench.config import PAGE, RESULTS, SEED, SIZES, TODAY
+from bench.importing import time_import
+from bench.ledger import ensure_ledger
+from graphql_api.ledger_generator import LedgerSize
+
+PAGES = 10  # bell pages walked from the start
+ROUNDS = 5  # times each page is asked for, one client
+CONCURRENT_CLIENTS = 4
+CONCURRENT_MAX_REQUESTS = 400
+CONCURRENT_MAX_SECONDS = 30.0
+TARGETS = {
+    "import_items_per_s": 200_000,
+    "import_peak_rss_mb": 400,
+    "counts_vs_floor": 1.2,
+    "naive_vs_ours": 30,
+    "bell_vs_floor": 2.0,
+}
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * p / 100
+    low, high = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
+
+
+def summary(times: list[float]) -> dict[str, Any]:
+    return {"n": len(times), "median_s": statistics.median(times), "p95_s": percentile(times, 95),
+            "min_s": min(times), "times_s": [round(t, 6) for t in times]}  # fmt: skip
+
+
+# -- one database ------------------------------------------------------------
+
+
+def run_one(db: str, url: str, size_name: str, size: LedgerSize, paths: dict[str, Path], http: bool,
+            import_only: bool = False) -> dict[str, Any]:  # fmt: skip
+    from graphql_api.plugins import load_registry
+    from graphql_api.storage import create_db_engine
+
+    result: dict[str, Any] = {"db": db, "size": size_name, "customers": size.customers,
+                              "items": size.items, "reminders": size.reminders}  # fmt: skip
+    log(f"[{db} {size_name}] importing {size.items:,} items ...")
+    result["import"] = time_import(url, paths, size.items)
+    log(f"[{db} {size_name}] import: {result['import']['wall_s']:.1f} s, "
+        f"{result['import']['items_per_s']:,.0f} items/s, "
+        f"{result['import']['peak_rss_mb']:.0f} MB")  # fmt: skip
+    if import_only:
+        return result
+
+    engine = create_db_engine(url)
+    registry = load_registry()
+    started = time.perf_counter()
+    token, created = create_bench_alerts(engine, registry)
+    result["create_alerts_s"] = time.perf_counter() - started
+    result["item_scope_alerts"] = sum(a.has_item_criteria for _, a in created)
+
+    floor = hand.Floors(url, TODAY)
+    try:
+        measure_counts(result, floor, engine, registry, created)
+        if http:
+            from bench.http_client import served
+
+            with served(url, RESULTS / f"serve-{db}-{size_name}.log") as endpoint:
+                measure_http(result, floor, endpoint, token, created)
+    finally:
+        floor.close()
+        engine.dispose()
+    return result
+
+
+def measure_counts(result: dict[str, Any], floor: hand.Floors, engine: Engine, registry: Any,
+                   created: list[tuple[int, BenchAlert]]) -> None:  # fmt: skip
+    from graphql_api.evaluation import compile_criteria, ledger_for, match_counts
+    from graphql_api.storage import read_transaction
+
+    ids = [alert_id for alert_id, _ in created]
+    conditions = [hand.alert_condition(alert.criteria, floor.dialect) for _, alert in created]
+    parts = [hand.alert_parts(alert.criteria, floor.dialect) for _, alert in created]
+    result["_conditions"], result["_parts"] = conditions, parts
+    log(f"[{result['db']} {result['size']}] floor: 100 counts in one statement ...")
+    # Two hand-written forms of the one statement; the floor is the faster one on this database.
+    forms = {
+        "grouped": hand.grouped_counts_sql(parts, floor.dialect),
+        "exists": hand.counts_sql(conditions),
+    }
+    measured: dict[str, Any] = {}
+    for form, sql in forms.items():
+        warm, rows = floor.timed(sql, repeat=1)  # warms the caches
+        fastest = min((m["median_s"] for m in measured.values()), default=None)
+        if fastest is not None and warm[0] > 5 * fastest:
+            times = warm  # far slower than the other form: once is enough
+        else:
+            times, rows = floor.timed(sql, repeat=5, budget_s=30)
+        measured[form] = summary(times)
+        counts = dict(zip(ids, (int(n) for n in rows[0]), strict=True))
+        if "_floor_counts" in result and counts != result["_floor_counts"]:
+            result["counts_floor_forms_agree"] = False
+        result["_floor_counts"] = counts
+    best = min(measured, key=lambda form: measured[form]["median_s"])
+    result["counts_floor"] = measured[best] | {"form": best}
+    result["_counts_floor_sql"] = forms[best]
+    result["counts_floor_forms"] = measured
+
+    log(f"[{result['db']} {result['size']}] naive: one count query per alert ...")
+    times, naive = hand.timed_call(
+        lambda: [floor.run(hand.naive_count_sql(c))[0][0] for c in conditions],
+        repeat=2,
+        budget_s=60,
+    )
+    result["counts_naive"] = summary(times)
+    result["counts_naive_agree"] = [int(n) for n in naive] == list(result["_floor_counts"].values())
+
+    # In-process, for attribution: compiling the 100 alerts, then our one statement.
+    def library() -> dict[int, int]:
+        ledger = ledger_for(TODAY)
+        compiled = {}
+        with read_transaction(engine) as conn:
+            for alert_id, alert in created:
+                compiled[alert_id] = compile_criteria(registry, alert.criteria, ledger)
+            return match_counts(conn, compiled)
+
+    times, counts = hand.timed_call(library, repeat=3, budget_s=30)
+    result["counts_library"] = summary(times)
+    result["counts_library_agree"] = counts == result["_floor_counts"]
+    started = time.perf_counter()
+    ledger = ledger_for(TODAY)
+    for _, alert in created:
+        compile_criteria(registry, alert.criteria, ledger)
+    result["compile_100_alerts_s"] = time.perf_counter() - started
+
+
+def measure_http(result: dict[str, Any], floor: hand.Floors, endpoint: str, token: str,
+                 created: list[tuple[int, BenchAlert]]) -> None:  # fmt: skip
+    from bench.http_client import ALERT_PAGE, BELL_PAGE, COUNTS, GraphQL, concurrent_pages
+
+    tag = f"[{result['db']} {result['size']}]"
+    gql = GraphQL(endpoint, token)
+    conditions = result["_conditions"]
+    ids = [alert_id for alert_id, _ in created]
+    try:
+        log(f"{tag} HTTP: alerts {{ id matchCount }} ...")
+        first, data = gql(COUNTS)  # the first request also warms the server
+        result["counts_http_first_s"] = first
+        got = {int(a["id"]): a["matchCount"] for a in data["alerts"]}
+        result["counts_http_agree"] = got == result["_floor_counts"]
+        # Ours and the floor alternate, so that both see the same machine (others' load
+        # comes and goes on a shared 2-core box).
+        times, floor_times = [], []
+        for _ in range(5):
+            times.append(gql(COUNTS)[0])
+            floor_times.extend(floor.timed(result["_counts_floor_sql"], repeat=1)[0])
+            if sum(times) + sum(floor_times) > 90:
+                break
+        result["counts_http"] = summary(times)
+        result["counts_floor"] = summary(floor_times) | {"form": result["counts_floor"]["form"]}
+
+        # The fixed cost of a request (HTTP, token check, GraphQL), for attribution.
+        times = [gql("{ me { name } }")[0] for _ in range(20)]
+        result["trivial_http"] = summary(times)
+
+        log(f"{tag} HTTP: bell pages ...")
+        afters: list[str | None] = [None]
+        floor_afters: list[str | None] = [None]
+        pages: list[dict[str, Any]] = []
+        for _ in range(PAGES):
+            _, data = gql(BELL_PAGE, {"after": afters[-1]})
+            connection = data["customers"]
+            pages.append(connection)
+            afters.append(connection["pageInfo"]["endCursor"])
+            floor_afters.append(connection["edges"][-1]["node"]["accountNumber"])
+        afters, floor_afters = afters[:PAGES], floor_afters[:PAGES]
+
+        # Both hand-written forms on every page, to choose the floor's form and check bells.
+        forms_sql: dict[str, list[tuple[str, tuple[Any, ...]]]] = {"exists": [], "grouped": []}
+        floor_times: dict[str, list[float]] = {"exists": [], "grouped": []}
+        agree = True
+        for after, page in zip(floor_afters, pages, strict=True):
+            first_page = after is None
+            for form, sql, params in (
+                ("exists", hand.bell_page_sql(conditions, floor.dialect, first_page, PAGE),
+                 () if first_page else (after,)),
+                ("grouped",
+                 hand.grouped_bell_page_sql(result["_parts"], floor.dialect, first_page, PAGE),
+                 () if first_page else (after, after)),
+            ):  # fmt: skip
+                other = floor_times["grouped" if form == "exists" else "exists"]
+                if floor_times[form] and other and min(floor_times[form]) > 5 * max(other):
+                    continue  # this form is far slower here: one page told enough
+                forms_sql[form].append((sql, params))
+                floor.run(sql, params)
+                times, rows = floor.timed(sql, params, repeat=2, budget_s=30)
+                floor_times[form].extend(times)
+                agree &= _bells_agree(rows, page, ids)
+        forms = {form: summary(times) for form, times in floor_times.items() if times}
+        best = min(forms, key=lambda form: forms[form]["median_s"])
+        result["bell_floor_forms"] = forms
+        result["bell_agree"] = agree
+
+        times, floor_page_times = [], []
+        for _ in range(ROUNDS):
+            for after, (sql, params) in zip(afters, forms_sql[best], strict=True):
+                times.append(gql(BELL_PAGE, {"after": after})[0])
+                floor_page_times.extend(floor.timed(sql, params, repeat=1)[0])
+        result["bell_http"] = summary(times)
+        result["bell_floor"] = summary(floor_page_times) | {"form": best}
+
+        log(f"{tag} HTTP: bell pages, {CONCURRENT_CLIENTS} concurrent clients ...")
+        concurrent = concurrent_pages(endpoint, token, afters, CONCURRENT_CLIENTS,
+                                      CONCURRENT_MAX_REQUESTS, CONCURRENT_MAX_SECONDS)  # fmt: skip
+        latencies = concurrent.pop("latencies")
+        concurrent["p50_s"] = percentile(latencies, 50)
+        concurrent["p95_s"] = percentile(latencies, 95)
+        result["bell_concurrent"] = concurrent
+
+        position = next(i for i, (_, alert) in enumerate(created) if alert.has_item_criteria)
+        alert_id, alert = created[position]
+        log(f"{tag} HTTP: customers(alertId: {alert_id}) ...")
+        gql(ALERT_PAGE, {"id": str(alert_id)})
+        sql = hand.alert_page_sql(conditions[position], PAGE)
+        floor.run(sql)
+        times, floor_times_page, rows = [], [], []
+        page = None
+        for _ in range(10):
+            elapsed, page = gql(ALERT_PAGE, {"id": str(alert_id)})
+            times.append(elapsed)
+            spent, rows = floor.timed(sql, repeat=1)
+            floor_times_page.extend(spent)
+        result["alert_page_http"] = summary(times)
+        result["alert_page_floor"] = summary(floor_times_page)
+        result["alert_page_alert"] = {
+            "id": alert_id,
+            "name": alert.name,
+            "criteria": alert.criteria,
+        }
+        assert page is not None
+        result["alert_page_agree"] = [r[0] for r in rows] == [
+            e["node"]["accountNumber"] for e in page["customers"]["edges"]
+        ]
+    finally:
+        gql.close()
+
+
+def _bells_agree(rows: list[tuple[Any, ...]], page: dict[str, Any], ids: list[int]) -> bool:
+    if [r[0] for r in rows] != [e["node"]["accountNumber"] for e in page["edges"]]:
+        return False
+    for row, edge in zip(rows, page["edges"], strict=True):
+        expected = {alert_id for alert_id, hit in zip(ids, row[4:], strict=True) if hit}
+        bell = edge["node"]["bell"]
+        if {int(a["id"]) for a in bell["alerts"]} != expected or bell["count"] != len(expected):
+            return False
+    return True
+
+
+# -- ratios, table, JSON -----------------------------------------------------
+
+
+def ratios(r: dict[str, Any]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    if "counts_http" in r:
+        out["counts_vs_floor"] = r["counts_http"]["median_s"] / r["counts_floor"]["median_s"]
+        out["naive_vs_ours"] = r["counts_naive"]["median_s"] / r["counts_http"]["median_s"]
+    out["library_counts_vs_floor"] = r["counts_library"]["median_s"] / r["counts_floor"]["median_s"]
+    out["naive_vs_floor"] = r["counts_naive"]["median_s"] / r["counts_floor"]["median_s"]
+    if "bell_http" in r:
+        out["bell_vs_floor"] = r["bell_http"]["median_s"] / r["bell_floor"]["median_s"]
+        out["bell_p95_vs_floor"] = r["bell_http"]["p95_s"] / r["bell_floor"]["p95_s"]
+        out["alert_page_vs_floor"] = (
+            r["alert_page_http"]["median_s"] / r["alert_page_floor"]["median_s"]
+        )
+    return out
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.1f} ms"
+
+
+def table(r: dict[str, Any]) -> str:
+    ratio = r["ratios"]
+    imp = r["import"]
+    lines = [
+        f"== {r['db']} · {r['size']}: {r['customers']:,} customers, {r['items']:,} items, "
+        f"{r['reminders']:,} reminders; 100 alerts ({r['item_scope_alerts']} with ITEM criteria)",
+        f"{'measure':<44}{'ours':>14}{'floor':>14}{'ratio':>9}  target",
+        f"{'import (wall, all three files)':<44}{imp['wall_s']:>12.1f} s{'':>14}{'':>9}",
+        f"{'import items/s':<44}{imp['items_per_s']:>14,.0f}{'':>23}  ≥ 200,000 (PostgreSQL)",
+        f"{'import peak RSS':<44}{imp['peak_rss_mb']:>11.0f} MB{'':>14}{'':>9}  ≤ 400 MB",
+    ]
+
+    def row(name: str, ours: str, fl: str, key: str | None, target: str = "") -> None:
+        value = f"{ratio[key]:.2f}×" if key and key in ratio else ""
+        lines.append(f"{name:<44}{ours:>14}{fl:>14}{value:>9}  {target}")
+
+    row(
+        "100 counts, in-process (compile+statement)",
+        ms(r["counts_library"]["median_s"]),
+        ms(r["counts_floor"]["median_s"]),
+        "library_counts_vs_floor",
+    )
+    if "counts_http" in r:
+        row(
+            "100 counts, GraphQL/HTTP (median)",
+            ms(r["counts_http"]["median_s"]),
+            ms(r["counts_floor"]["median_s"]),
+            "counts_vs_floor",
+            "≤ 1.2×",
+        )
+        row("100 counts, naive: one query per alert", ms(r["counts_naive"]["median_s"]), "", None)
+        lines[-1] = lines[-1][:72] + f"{ratio['naive_vs_ours']:>8.1f}×  naive ÷ ours ≥ 30×"
+        row(
+            "bell page p50 (50 customers, 1 client)",
+            ms(r["bell_http"]["median_s"]),
+            ms(r["bell_floor"]["median_s"]),
+            "bell_vs_floor",
+            "≤ 2×",
+        )
+        row(
+            "bell page p95",
+            ms(r["bell_http"]["p95_s"]),
+            ms(r["bell_floor"]["p95_s"]),
+            "bell_p95_vs_floor",
+        )
+        c = r["bell_concurrent"]
+        row(
+            f"bell pages, {c['clients']} clients: req/s ({c['requests']} req)",
+            f"{c['requests_per_s']:.1f}/s",
+            "",
+            None,
+        )
+        row(f"bell pages, {c['clients']} clients: p50 / p95", ms(c["p50_s"]), ms(c["p95_s"]), None)
+        row(
+            "customers(alertId:, first: 50), ITEM alert",
+            ms(r["alert_page_http"]["median_s"]),
+            ms(r["alert_page_floor"]["median_s"]),
+            "alert_page_vs_floor",
+        )
+        row("a trivial request, { me { name } }", ms(r["trivial_http"]["median_s"]), "", None)
+    else:
+        row(
+            "100 counts, naive: one query per alert",
+            ms(r["counts_naive"]["median_s"]),
+            ms(r["counts_floor"]["median_s"]),
+            "naive_vs_floor",
+        )
+    checks = {k: r[k] for k in r if k.endswith("_agree")}
+    lines.append(
+        "results agree with the hand-written SQL: "
+        + ", ".join(f"{k.removesuffix('_agree')}={'yes' if v else 'NO'}" for k, v in checks.items())
+    )
+    return "\n".join(lines)
+
+
+def growth(results: list[dict[str, Any]]) -> str:
+    lines = ["== growth 10k → 100k customers (×10 data): time ratio (≤ 10 is linear or better)"]
+    by = {(r["db"], r["size"]): r for r in results}
+    keys = [("import wall", lambda r: r["import"]["wall_s"]),
+            ("100 counts (HTTP)", lambda r: r["counts_http"]["median_s"]),
+            ("100 counts (floor)", lambda r: r["counts_floor"]["median_s"]),
+            ("bell page p50 (HTTP)", lambda r: r["bell_http"]["median_s"]),
+            ("bell page (floor)", lambda r: r["bell_floor"]["median_s"]),
+            ("alertId page (HTTP)", lambda r: r["alert_page_http"]["median_s"])]  # fmt: skip
+    for db in ("sqlite", "postgresql"):
+        small, big = by.get((db, "10k")), by.get((db, "default"))
+        if not small or not big:
+            continue
+        parts = []
+        for name, get in keys:
+            try:
+                parts.append(f"{name} ×{get(big) / get(small):.1f}")
+            except KeyError:
+                continue
+        lines.append(f"{db}: " + ", ".join(parts))
+    return "\n".join(lines)
+
+
+def write_json(r: dict[str, Any]) -> Path:
+    path = RESULTS / f"{r['db']}-{r['size']}.json"
+    public = {k: v for k, v in r.items() if not k.startswith("_")}
+    public["machine"] = {"python": platform.python_version(), "platform": platform.platform()}
+    public["today"] = TODAY.isoformat()
+    public["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    path.write_text(json.dumps(public, indent=2, default=str))
+    return path
+
+
+@contextlib.contextmanager
+def postgres() -> Iterator[str]:
+    """tests.postgres_server.throwaway_postgres, tried again when the server was not ready yet."""
+    import psycopg
+
+    from tests.postgres_server import throwaway_postgres
+
+    for attempt in range(3):
+        server = throwaway_postgres()
+        try:
+            url = server.__enter__()
+        except psycopg.OperationalError as error:
+            log(f"PostgreSQL did not start ({str(error).strip()[:120]}); trying again")
+            if attempt == 2:
+                raise
+            continue
+        try:
+            yield url
+        except BaseException as error:
+            if not server.__exit__(type(error), error, error.__traceback__):
+                raise
+        else:
+            server.__exit__(None, None, None)
+        return
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--size", choices=list(SIZES), default="default")
+    parser.add_argument(
+        "--db", default="sqlite,postgresql", help="comma-separated: sqlite,postgresql"
+    )
+    parser.add_argument(
+        "--growth",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also run 10k to show growth (default: on with --size default)",
+    )
+    parser.add_argument(
+        "--http",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="time through HTTP (default: when graphql_api.app exists)",
+    )
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--import-only", action="store_true", help="time the import alone")
+    args = parser.parse_args(argv)
+
+    http = args.http
+    if http is None:
+        import importlib.util
+
+        http = importlib.util.find_spec("graphql_api.app") is not None
+        if not http:
+            log("graphql_api.app is not there yet: HTTP timings skipped")
+    sizes = [args.size]
+    if args.growth or (args.growth is None and args.size == "default"):
+        sizes = ["10k", args.size] if args.size != "10k" else ["10k"]
+    RESULTS.mkdir(exist_ok=True)
+    results = []
+    for size_name in sizes:
+        size = SIZES[size_name]
+        paths, generated = ensure_ledger(size_name, size, args.seed)
+        if generated is not None:
+            log(f"generated the {size_name} ledger in {generated:.1f} s")
+        for db in args.db.split(","):
+            if db == "sqlite":
+                file = (RESULTS / f"bench-{size_name}.sqlite").resolve()
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{file}{suffix}").unlink(missing_ok=True)
+                r = run_one(db, f"sqlite:///{file}", size_name, size, paths, http, args.import_only)
+            elif db == "postgresql":
+                with postgres() as url:
+                    r = run_one(db, url, size_name, size, paths, http, args.import_only)
+            else:
+                parser.error(f"unknown database {db!r}")
+            if args.import_only:
+                imp = r["import"]
+                print(f"{db} {size_name}: import {imp['wall_s']:.1f} s, "
+                      f"{imp['items_per_s']:,.0f} items/s, peak RSS {imp['peak_rss_mb']:.0f} MB, "
+                      f"CPU {imp['cpu_s']:.1f} s", flush=True)  # fmt: skip
+                continue
+            r["ratios"] = ratios(r)
+            write_json(r)
+            results.append(r)
+            print(table(r), flush=True)
+            print(flush=True)
+    if len(sizes) > 1:
+        print(growth(results), flush=True)
