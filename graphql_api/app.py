@@ -3,6 +3,8 @@
 GraphQL runs synchronously in a worker thread (the database driver is
 synchronous), one request context per request: its read transaction is
 closed when the response is ready. GET runs queries only; batching is off.
+Every response carries an X-Request-ID; the server's own failures are answered with
+that id alone (see request_ids.py), and the limits of query_limits.py apply.
 """
 
 from __future__ import annotations
@@ -25,20 +27,27 @@ from strawberry.types.graphql import OperationType
 from graphql_api.auth import ASSETS_PATH, GRAPHQL_PATH, BearerAuth, is_graphiql_page
 from graphql_api.graphiql import graphiql_assets, graphiql_page
 from graphql_api.plugins import CriteriaRegistry
+from graphql_api.query_limits import QueryLimits, bounded_body
 from graphql_api.request_context import CompiledAlerts, RequestContext
-from graphql_api.schema import build_schema, is_unexpected
+from graphql_api.request_ids import RequestIds, masked_error, request_id_of
+from graphql_api.schema import is_unexpected, served_schema
 from graphql_api.users import User
-
-MAX_BODY = 1_000_000
 
 
 class GraphQLEndpoint:
     """POST (JSON) or GET (query string) GraphQL requests, and the GraphiQL page."""
 
-    def __init__(self, schema: strawberry.Schema, engine: Engine, registry: CriteriaRegistry):
+    def __init__(
+        self,
+        schema: strawberry.Schema,
+        engine: Engine,
+        registry: CriteriaRegistry,
+        limits: QueryLimits | None = None,
+    ) -> None:
         self.schema = schema
         self.engine = engine
         self.registry = registry
+        self.max_body = (limits or QueryLimits.from_environment()).max_body_bytes
         self.compiled = CompiledAlerts(registry)
         self.page = graphiql_page(GRAPHQL_PATH, ASSETS_PATH)
 
@@ -46,6 +55,8 @@ class GraphQLEndpoint:
         if is_graphiql_page(request.scope):
             return HTMLResponse(self.page)
         if request.method == "GET":
+            if len(request.scope.get("query_string", b"")) > self.max_body:
+                return _problem(414, f"the query string is larger than {self.max_body} bytes")
             params: Any = dict(request.query_params)
             if "variables" in params:
                 params["variables"] = _json(params["variables"])
@@ -54,9 +65,9 @@ class GraphQLEndpoint:
             content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
             if content_type not in ("application/json", "application/graphql-response+json"):
                 return _problem(415, "send the request as JSON (Content-Type: application/json)")
-            body = await request.body()
-            if len(body) > MAX_BODY:
-                return _problem(413, f"the request is larger than {MAX_BODY} bytes")
+            body = await bounded_body(request, self.max_body)
+            if body is None:
+                return _problem(413, f"the request body is larger than {self.max_body} bytes")
             params = _json(body)
             if params is _INVALID:
                 return _problem(400, "the request body is not valid JSON")
@@ -72,7 +83,10 @@ class GraphQLEndpoint:
         if operation is not None and not isinstance(operation, str):
             return _problem(400, "operationName must be a string")
         user: User = request.scope["state"]["user"]
-        return await run_in_threadpool(self.execute, user, query, variables, operation, allowed)
+        request_id = request_id_of(request.scope)
+        return await run_in_threadpool(
+            self.execute, user, query, variables, operation, allowed, request_id
+        )
 
     def execute(
         self,
@@ -81,8 +95,11 @@ class GraphQLEndpoint:
         variables: dict[str, Any] | None,
         operation: str | None,
         allowed: set[OperationType],
+        request_id: str = "-",
     ) -> Response:
-        with RequestContext(self.engine, self.registry, user, compiled=self.compiled) as context:
+        with RequestContext(
+            self.engine, self.registry, user, compiled=self.compiled, request_id=request_id
+        ) as context:
             try:
                 result = self.schema.execute_sync(
                     query, variables, context, None, operation, allowed
@@ -91,7 +108,7 @@ class GraphQLEndpoint:
                 return _problem(405, "mutations must be sent with POST", {"Allow": "POST"})
         payload: dict[str, Any] = {"data": result.data}
         if result.errors:
-            payload["errors"] = [_formatted(error) for error in result.errors]
+            payload["errors"] = [_formatted(error, request_id) for error in result.errors]
         # A bell page repeats the same alert objects: no cycles, so no circular check.
         body = json.dumps(
             payload, ensure_ascii=False, allow_nan=False, separators=(",", ":"),
@@ -100,9 +117,13 @@ class GraphQLEndpoint:
         return Response(body.encode(), media_type="application/json")
 
 
-def create_app(engine: Engine, registry: CriteriaRegistry) -> Starlette:
-    """The application served by `dso-alerts serve`."""
-    endpoint = GraphQLEndpoint(build_schema(registry), engine, registry)
+def create_app(
+    engine: Engine, registry: CriteriaRegistry, limits: QueryLimits | None = None
+) -> Starlette:
+    """The application served by `dso-alerts serve`; `limits` default to the environment's."""
+    limits = limits or QueryLimits.from_environment()
+    schema, served = served_schema(registry, limits)
+    endpoint = GraphQLEndpoint(schema, engine, served, limits)
 
     async def home(request: Request) -> Response:
         return RedirectResponse(GRAPHQL_PATH)
@@ -113,23 +134,24 @@ def create_app(engine: Engine, registry: CriteriaRegistry) -> Starlette:
             Route("/", home, methods=["GET"]),
             Mount(ASSETS_PATH, app=graphiql_assets()),
         ],
-        middleware=[Middleware(BearerAuth, engine=engine)],
+        middleware=[Middleware(RequestIds), Middleware(BearerAuth, engine=engine)],
     )
 
 
-def _formatted(error: GraphQLError) -> dict[str, Any]:
-    """A GraphQL error for the client; the server's own failures are not described."""
+def _formatted(error: GraphQLError, request_id: str) -> dict[str, Any]:
+    """A GraphQL error for the client; the server's own failures are not described (the schema
+    logged them under the same request id)."""
     formatted: dict[str, Any] = dict(error.formatted)
     if is_unexpected(error):
-        formatted["message"] = "internal error: the server could not answer this field"
-        formatted.pop("extensions", None)
+        located = {k: formatted[k] for k in ("locations", "path") if k in formatted}
+        return masked_error(request_id, **located)
     return formatted
 
 
 def _json(raw: str | bytes) -> Any:
     try:
         return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
         return _INVALID
 
 

@@ -5,6 +5,11 @@ figures were made current for today) and closes with the request. The
 viewer's visible alerts are listed and compiled once. Bells, match counts,
 reminders and item pages are computed for every customer the request has
 shown so far, in one statement each, the first time any of them is asked for.
+
+A plugin's predicate whose SQL fails in the database costs its alerts, not the
+request: the failed statement's transaction is discarded, the alerts at fault are
+found (sql_faults.py), marked broken for good (for their version, today: they match
+nothing and say why in `problems`), and the statement runs again without them.
 """
 
 from __future__ import annotations
@@ -15,12 +20,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Row
+from sqlalchemy import Engine, Row, false
 from sqlalchemy.engine import Connection
 
-from graphql_api import evaluation
+from graphql_api import evaluation, sql_faults
 from graphql_api.alerts import Alert, list_alerts
 from graphql_api.criteria import Ledger
+from graphql_api.errors import invalid
 from graphql_api.evaluation import AlertStatements, Compiled, compile_criteria, ledger_for
 from graphql_api.figures import ensure_figures_current, figures_are_current
 from graphql_api.plugins import CriteriaRegistry
@@ -65,6 +71,13 @@ class CompiledAlerts:
         self._compiled[key] = (alert.criteria, compiled)
         return compiled
 
+    def mark_broken(self, alert: Alert, ledger: Ledger, problem: str) -> Compiled:
+        """The alert's SQL fails in the database: from now on (this version, this day) it
+        matches nothing, for `problem`, and the many-alert statements leave it out."""
+        broken = Compiled(false(), (problem,))
+        self._compiled[(alert.id, alert.version, ledger.today)] = (alert.criteria, broken)
+        return broken
+
     def statements(self, visible: Iterable[VisibleAlert]) -> AlertStatements:
         """The statements over the alerts that can be evaluated (the others match nothing)."""
         usable = [v for v in visible if not v.compiled.problems]
@@ -89,8 +102,10 @@ class RequestContext:
         user: User,
         today: date | None = None,
         compiled: CompiledAlerts | None = None,
+        request_id: str = "-",
     ) -> None:
         self.engine = engine
+        self.request_id = request_id  # in the logs of this request's unexpected errors
         self.registry = registry
         self.user = user
         self.today = today or settings_today()
@@ -126,6 +141,13 @@ class RequestContext:
         if self._transaction is not None:
             transaction, self._transaction, self._conn = self._transaction, None, None
             transaction.close()
+
+    def _discard(self, error: BaseException) -> None:
+        """Roll back the read transaction after `error` (PostgreSQL refuses every statement
+        after a failed one); the next read opens a new one."""
+        if self._transaction is not None:
+            transaction, self._transaction, self._conn = self._transaction, None, None
+            transaction.__exit__(type(error), error, error.__traceback__)
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[Connection]:
@@ -173,8 +195,88 @@ class RequestContext:
     def match_count(self, alert_id: int) -> int:
         """Customers matching the alert; all visible alerts are counted by one statement."""
         if self._counts is None:
-            self._counts = self._statements().match_counts(self.conn)
+            self._counts = self._evaluated(lambda statements, conn: statements.match_counts(conn))
         return self._counts.get(alert_id, 0)
+
+    def alert_problems(self, alert_id: int) -> list[str]:
+        """Why the alert cannot be evaluated: known once compiled, or once the database ran its
+        SQL (so its matches are counted first, unless it has been this request already)."""
+        visible = self.visible_alert(alert_id)
+        if visible is not None and not visible.compiled.problems:
+            self.match_count(alert_id)
+            visible = self.visible_alert(alert_id)
+        return [] if visible is None else list(visible.compiled.problems)
+
+    def _evaluated(self, run: Callable[[AlertStatements, Connection], T]) -> T:
+        """`run` over the visible alerts' statements; if the database fails it, again without
+        the alerts at fault (each probed alone, the way `run` runs them)."""
+        try:
+            return run(self._statements(), self.conn)
+        except Exception as error:
+            if not sql_faults.is_sql_failure(error, self.engine.dialect):
+                raise
+            self._discard(error)
+
+            def probe(conn: Connection, conditions: Mapping[Any, Compiled]) -> object:
+                return run(AlertStatements(dict(enumerate(conditions.values()))), conn)
+
+            if not self._find_broken(probe, self._statements().ids):
+                raise
+        return run(self._statements(), self.conn)
+
+    def guarded_read(
+        self,
+        run: Callable[[Connection], T],
+        alert_id: int | None = None,
+        where: Mapping[str, Any] | None = None,
+    ) -> T | None:
+        """`run`, a statement filtered by an alert's condition and/or search criteria. If the
+        database fails it: None when the alert is at fault (it now matches nothing); a
+        UserInputError naming the criterion when the search is; else the error stands."""
+        try:
+            return run(self.conn)
+        except Exception as error:
+            if not sql_faults.is_sql_failure(error, self.engine.dialect):
+                raise
+            self._discard(error)
+
+            def probe(conn: Connection, conditions: Mapping[Any, Compiled]) -> object:
+                return evaluation.customer_count(conn, [c.condition for c in conditions.values()])
+
+            if alert_id is not None and self._find_broken(probe, [alert_id]):
+                return None
+            if where is not None:
+                keys = sql_faults.culprits(self.conn, self.registry, self.ledger, where, probe)
+                if keys:
+                    message = f"{sql_faults.cause(keys)}: the search cannot run"
+                    raise invalid("where", message) from None
+            raise
+
+    def _find_broken(self, probe: sql_faults.Probe, alert_ids: Iterable[int]) -> dict[int, str]:
+        """Probe the alerts (in a new read transaction); mark those at fault broken."""
+        conn = self.conn
+        if not sql_faults.database_works(conn):
+            return {}
+        visible = self.visible_alerts()
+        suspects = {
+            i: (visible[i].alert.criteria, visible[i].compiled) for i in alert_ids if i in visible
+        }
+        found: dict[int, str] = sql_faults.failing(
+            conn, self.registry, self.ledger, suspects, probe
+        )
+        for alert_id, problem in found.items():
+            alert = visible[alert_id].alert
+            broken = self.compiled.mark_broken(alert, self.ledger, problem)
+            self._visible[alert_id] = VisibleAlert(alert, broken)  # type: ignore[index]
+        if found:  # what this request answered already agrees: they match nothing
+            self._alert_statements = None
+            for alert_id in found:
+                if self._counts is not None:
+                    self._counts[alert_id] = 0
+                for matched in self._bells.values():
+                    if alert_id in matched:
+                        matched.remove(alert_id)
+        return found
 
     def owner(self, user_id: int) -> User | None:
         if user_id == self.user.id:
@@ -186,7 +288,16 @@ class RequestContext:
 
     def known_values(self) -> dict[str, list[str]]:
         if self._known_values is None:
-            self._known_values = evaluation.known_values(self.conn, self.registry, self.ledger)
+            try:
+                found = evaluation.known_values(self.conn, self.registry, self.ledger)
+            except Exception as error:  # a plugin's SQL: each criterion in a savepoint
+                if not sql_faults.is_sql_failure(error, self.engine.dialect):
+                    raise
+                self._discard(error)
+                found = evaluation.known_values(
+                    self.conn, self.registry, self.ledger, savepoints=True
+                )
+            self._known_values = found
         return self._known_values
 
     # -- customers shown by this request, and what is batched over them ---------------
@@ -200,7 +311,7 @@ class RequestContext:
         return self._batched(
             self._bells,
             customer_id,
-            lambda ids: self._statements().matching_alerts(self.conn, ids),
+            lambda ids: self._evaluated(lambda s, conn: s.matching_alerts(conn, ids)),
         )
 
     def reminders(self, customer_id: int) -> list[Reminder]:

@@ -16,11 +16,9 @@ from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
-from strawberry.extensions.query_depth_limiter import create_validator
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.name_converter import NameConverter
 from strawberry.types import ExecutionContext
-from strawberry.utils.logging import StrawberryLogger
 
 from graphql_api import alerts, evaluation, reminders
 from graphql_api.errors import ErrorCode, Problem, UserInputError
@@ -40,48 +38,89 @@ from graphql_api.graphql_types import (
     graphql_error,
     user_errors,
 )
-from graphql_api.plugins import CriteriaRegistry
+from graphql_api.plugins import CriteriaRegistry, PluginFailure
+from graphql_api.query_limits import QueryLimits
 from graphql_api.reminders import ReminderChannel
 from graphql_api.request_context import VisibleAlert
 
 log = logging.getLogger(__name__)
 
-MAX_DEPTH = 12
-# One rule class for every request, so that ValidationCache hits (a QueryDepthLimiter per
-# request would make a new class each time, and a new cache key).
-DEPTH_RULE = create_validator(MAX_DEPTH, None, None)
 _NAMES = NameConverter()
 _SCALARS = (bool, int, float, str, Decimal, dt.date, dt.datetime, strawberry.ID)
 
 
 class Schema(strawberry.Schema):
-    """Logs only the errors that are the server's fault (not a client's bad query)."""
+    """Logs only the errors that are the server's fault (not a client's bad query), with the
+    request id the client is shown, and the stack trace."""
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
+        context = execution_context.context if execution_context is not None else None
+        request_id = getattr(context, "request_id", None)
         for error in errors:
             if is_unexpected(error):
-                StrawberryLogger.error(error, execution_context)
+                path = ".".join(str(p) for p in error.path or ())
+                log.error(
+                    "request %s: unexpected error at %s: %s", request_id, path or "-",
+                    error.message, exc_info=error.original_error,
+                )  # fmt: skip
 
 
 def is_unexpected(error: GraphQLError) -> bool:
     return error.original_error is not None and not isinstance(error.original_error, GraphQLError)
 
 
-def build_schema(registry: CriteriaRegistry) -> strawberry.Schema:
-    """The schema served with these criteria."""
+def build_schema(
+    registry: CriteriaRegistry, limits: QueryLimits | None = None
+) -> strawberry.Schema:
+    """The schema served with these criteria (see `served_schema`)."""
+    return served_schema(registry, limits)[0]
+
+
+def served_schema(
+    registry: CriteriaRegistry, limits: QueryLimits | None = None
+) -> tuple[strawberry.Schema, CriteriaRegistry]:
+    """The schema, and the registry it serves: `registry` itself, unless some criterion's
+    GraphQL input type cannot be part of the schema (e.g. its name is already another
+    type's). Such a criterion is left out, as if its plugin had failed to load: the schema
+    still builds, and the alerts using it report the problem and match nothing."""
+    limits = limits or QueryLimits.from_environment()
+    try:
+        return _schema(registry, limits), registry
+    except Exception:  # a plugin's input type; find which, below
+        pass
+    kept = CriteriaRegistry(plugins=registry.plugins, failures=list(registry.failures))
+    owners = {key: plugin.name for plugin in registry.plugins for key in plugin.criteria}
+    for key, criterion in registry.criteria.items():
+        kept.criteria[key] = criterion
+        try:
+            _schema(kept, limits)
+        except Exception as error:
+            del kept.criteria[key]
+            message = f"criterion {key!r} left out of the schema: {_first_line(error)}"
+            kept.failures.append(PluginFailure(owners.get(key, "?"), message))
+            log.warning("plugin %s: %s", owners.get(key, "?"), message)
+    return _schema(kept, limits), kept
+
+
+def _schema(registry: CriteriaRegistry, limits: QueryLimits) -> strawberry.Schema:
     criteria_input = criteria_input_type(registry)
     infos: list[CriterionInfo] = []
     schema = Schema(
         query=query_type(registry, criteria_input, infos),
         mutation=mutation_type(registry, alert_input_type(criteria_input)),
-        extensions=[lambda: AddValidationRules([DEPTH_RULE]), lambda: ParserCache(maxsize=256),
+        extensions=[*limits.extensions(), lambda: ParserCache(maxsize=256),
                     lambda: ValidationCache(maxsize=256)],
         execution_context_class=FastExecutionContext,
     )  # fmt: skip
     infos.extend(criterion_infos(registry, schema))
     return schema
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__
 
 
 # -- criteria ----------------------------------------------------------------------------
@@ -162,8 +201,9 @@ def criterion_infos(registry: CriteriaRegistry, schema: strawberry.Schema) -> li
     ]  # fmt: skip
 
 
-def _where(registry: CriteriaRegistry, info: strawberry.Info, where: Any) -> Any:
-    """`customers(where:)`: validated and compiled exactly like an alert's criteria."""
+def _where(registry: CriteriaRegistry, info: strawberry.Info, where: Any) -> tuple[Any, Any]:
+    """`customers(where:)`: validated and compiled exactly like an alert's criteria; the
+    criteria as validated, and their condition."""
     try:
         spec = evaluation.validate_criteria(registry, input_json(where))
     except UserInputError as error:
@@ -172,7 +212,7 @@ def _where(registry: CriteriaRegistry, info: strawberry.Info, where: Any) -> Any
     if compiled.problems:
         message = "; ".join(compiled.problems)
         raise graphql_error(UserInputError([Problem(ErrorCode.VALIDATION, "where", message)]))
-    return compiled.condition
+    return spec, compiled.condition
 
 
 # -- queries -----------------------------------------------------------------------------
@@ -234,8 +274,10 @@ def query_type(
             is answered exactly like an id that does not exist: a NOT_FOUND GraphQL error
             "no alert with id '…'" (not an empty page, which would hide a typo)."""
             conditions = []
+            spec = visible = None
             if where is not None:
-                conditions.append(_where(registry, info, where))
+                spec, condition = _where(registry, info, where)
+                conditions.append(condition)
             if alert_id is not None:
                 visible = _cx(info).visible_alert(alerts.parse_id(alert_id))
                 if visible is None:
@@ -243,7 +285,10 @@ def query_type(
                     error.problems[0] = dataclasses.replace(error.problems[0], field="alertId")
                     raise graphql_error(error)
                 conditions.append(visible.compiled.condition)
-            return customer_connection(info, first, after, conditions, search)
+            return customer_connection(
+                info, first, after, conditions, search,
+                alert_id=None if visible is None else visible.alert.id, where=spec,
+            )  # fmt: skip
 
         @strawberry.field(description="One customer by id or account number; null when absent.")
         def customer(

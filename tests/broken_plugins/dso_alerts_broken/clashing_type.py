@@ -1,0 +1,35 @@
+"""`clashingType`: its GraphQL input type is named AmountRange, like a built-in type."""
+
+from typing import Any
+
+import strawberry
+from sqlalchemy import literal
+
+from graphql_api.criteria import Criterion, Scope
+from graphql_api.criterion_kinds import YES_NO
+from graphql_api.hookspecs import hookimpl
+
+
+@strawberry.input(name="AmountRange", description="Not the built-in AmountRange.")
+class OtherAmountRange:
+    low: int | None = None
+
+
+class ClashingKind:
+    name = "clashing"
+    input_type = OtherAmountRange
+    predicate = YES_NO.predicate
+    describe_input = staticmethod(lambda: "{low: 1}")
+
+    def validate(self, raw: Any, field: str) -> Any:
+        return True
+
+
+@hookimpl
+def register_criteria() -> list[Criterion]:
+    return [
+        Criterion(
+            "clashingType", "Clashing type", "Its input type's name is taken.",
+            Scope.CUSTOMER, ClashingKind(), value=lambda ledger: literal(True),
+        )
+    ]  # fmt: skip

@@ -1,0 +1,29 @@
+"""`raisingValidator`: its validator raises on every input (a bug in the plugin)."""
+
+from typing import Any
+
+from sqlalchemy import literal
+
+from graphql_api.criteria import Criterion, Scope
+from graphql_api.criterion_kinds import YES_NO
+from graphql_api.hookspecs import hookimpl
+
+
+class FragileYesNo:
+    name = "yes/no"
+    input_type = YES_NO.input_type
+    predicate = YES_NO.predicate
+    describe_input = YES_NO.describe_input
+
+    def validate(self, raw: Any, field: str) -> Any:
+        raise ZeroDivisionError("the plugin divided by zero while checking its input")
+
+
+@hookimpl
+def register_criteria() -> list[Criterion]:
+    return [
+        Criterion(
+            "raisingValidator", "Raising validator", "Its validator always raises.",
+            Scope.CUSTOMER, FragileYesNo(), value=lambda ledger: literal(True),
+        )
+    ]  # fmt: skip
