@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
-from graphql_api.errors import ErrorCode, Problem, UserInputError
+from graphql_api.errors import NUL_MESSAGE, ErrorCode, Problem, UserInputError, has_nul
 from graphql_api.evaluation import validate_criteria
 from graphql_api.plugins import CriteriaRegistry
 from graphql_api.storage import alerts, users
@@ -219,6 +219,8 @@ def _checked(registry: CriteriaRegistry, data: AlertInput) -> dict[str, Any]:
     name = (data.name or "").strip()
     if not name:
         problems.append(Problem(ErrorCode.VALIDATION, "name", "the alert needs a name"))
+    elif has_nul(name):
+        problems.append(Problem(ErrorCode.VALIDATION, "name", f"the name {NUL_MESSAGE}"))
     elif len(name) > MAX_NAME:
         problems.append(
             Problem(ErrorCode.VALIDATION, "name", f"the name is longer than {MAX_NAME} characters")

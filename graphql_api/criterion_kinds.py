@@ -20,7 +20,7 @@ from sqlalchemy import BindParameter, Column, ColumnElement, and_, false, or_, t
 from sqlalchemy.sql import functions
 
 from graphql_api.criteria import Ledger
-from graphql_api.errors import invalid
+from graphql_api.errors import NUL_MESSAGE, has_nul, invalid
 from graphql_api.storage import CENT, MAX_AMOUNT, Money
 
 MAX_DAYS = 100_000  # about 270 years either way: beyond is a typo, and date arithmetic overflows
@@ -227,6 +227,8 @@ class ValueListKind:
                 raise invalid(
                     f"{field}.values", f"{field}.values[{index}] must be a non-blank text"
                 )
+            if has_nul(value):
+                raise invalid(f"{field}.values", f"{field}.values[{index}] {NUL_MESSAGE}")
             cleaned.setdefault(value.strip(), None)
         return {"op": op, "values": list(cleaned)}
 

@@ -32,3 +32,11 @@ class UserInputError(Exception):
 
 def invalid(field: str | None, message: str) -> UserInputError:
     return UserInputError([Problem(ErrorCode.VALIDATION, field, message)])
+
+
+def has_nul(text: str | None) -> bool:
+    """Whether text holds U+0000, which PostgreSQL text cannot store and SQLite's LIKE ends at."""
+    return text is not None and "\x00" in text
+
+
+NUL_MESSAGE = "must not contain the NUL character (U+0000)"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -29,12 +30,15 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from graphql_api.criteria import Ledger, Scope
-from graphql_api.errors import ErrorCode, Problem, UserInputError, invalid
+from graphql_api.errors import NUL_MESSAGE, ErrorCode, Problem, UserInputError, has_nul, invalid
 from graphql_api.plugins import CriteriaRegistry
 from graphql_api.sql_functions import unicode_lower
 from graphql_api.storage import customer_figures, customers, items, reminders
+
+log = logging.getLogger(__name__)
 
 CUSTOMER_BASE = customers.join(customer_figures, customer_figures.c.customer_id == customers.c.id)
 CUSTOMER_COLUMNS = (*customers.c, *(c for c in customer_figures.c if c.name != "customer_id"))
@@ -102,12 +106,15 @@ def compile_criteria(
             problems.append(f"criterion {key!r} is not available: its plugin is not installed or failed to load")
             continue
         try:
-            condition = criterion.predicate(criterion.validate(value), ledger)
+            # and_() checks it is a SQL condition (a plugin's mistake is caught here, as its
+            # alert's problem, not when many alerts are combined); true() itself drops out.
+            condition = and_(true(), criterion.predicate(criterion.validate(value), ledger))
         except UserInputError as error:
             problems.append(f"criterion {key!r} no longer accepts this alert's input: {error}")
             continue
         except Exception as error:
-            problems.append(f"criterion {key!r} failed: {type(error).__name__}: {error}")
+            log.warning("criterion %r could not build its SQL condition", key, exc_info=True)
+            problems.append(f"criterion {key!r} failed: {_plugin_failure(error)}")
             continue
         if criterion.scope is Scope.ITEM:
             item_conditions.append(condition)
@@ -128,6 +135,14 @@ def compile_criteria(
             )
         )
     return Compiled(and_(true(), *customer_conditions), (), customer_part, item_part)
+
+
+def _plugin_failure(error: Exception) -> str:
+    """A plugin's exception, for its alerts' `problems`: short, and never SQL (that is logged)."""
+    if isinstance(error, SQLAlchemyError):
+        return "its predicate is not a valid SQL condition"
+    described = f"{type(error).__name__}: {error}"
+    return described if len(described) <= 200 else described[:199] + "…"
 
 
 class AlertStatements:
@@ -203,11 +218,15 @@ class AlertStatements:
         if not customer_ids or not self.ids:
             return result
         ids = self.ids
-        wanted = list(customer_ids)
-        statement = self._statement("matching", conn.dialect.name)
-        for row in conn.execute(statement, {"customer_ids": wanted, "item_customer_ids": wanted}):
+        wanted = [int(cid) for cid in customer_ids]
+        for row in self._matching_rows(conn, wanted):
             result[row[0]] = [alert_id for alert_id, hit in zip(ids, row[1:], strict=True) if hit]
         return result
+
+    def _matching_rows(self, conn: Connection, wanted: list[int]) -> Any:
+        # Bound parameters only: ValueList values come from users and never become SQL text.
+        statement = self._statement("matching", conn.dialect.name)
+        return conn.execute(statement, {"customer_ids": wanted, "item_customer_ids": wanted}).all()
 
 
 def match_counts(
@@ -232,6 +251,8 @@ def customer_filter(
     filters: list[ColumnElement[bool]] = []
     if condition is not None:
         filters.append(condition)
+    if has_nul(search):
+        raise invalid("search", f"search {NUL_MESSAGE}")
     if search and search.strip():
         needle = search.strip().lower()
         filters.append(
@@ -274,6 +295,8 @@ def customer_count(conn: Connection, filters: list[ColumnElement[bool]]) -> int:
 
 
 def customer_by(conn: Connection, *, customer_id: int | None = None, account_number: str | None = None) -> Row[Any] | None:
+    if has_nul(account_number):
+        return None  # no account holds U+0000: the import refuses it
     query = select(*CUSTOMER_COLUMNS).select_from(CUSTOMER_BASE)
     if customer_id is not None:
         query = query.where(customers.c.id == customer_id)
@@ -314,8 +337,12 @@ def item_pages(
     return found
 
 
-def known_values(conn: Connection, registry: CriteriaRegistry, ledger: Ledger) -> dict[str, list[str]]:
-    """For list criteria, the distinct values present in the ledger, sorted."""
+def known_values(
+    conn: Connection, registry: CriteriaRegistry, ledger: Ledger, *, savepoints: bool = False
+) -> dict[str, list[str]]:
+    """For list criteria, the distinct values present in the ledger, sorted. A plugin's SQL
+    that fails in the database raises (on PostgreSQL the transaction is then lost), unless
+    each statement runs in a savepoint: then that criterion has no values."""
     values: dict[str, list[str]] = {}
     for key, criterion in registry.criteria.items():
         expression_of = criterion.known_values or (
@@ -327,7 +354,15 @@ def known_values(conn: Connection, registry: CriteriaRegistry, ledger: Ledger) -
             expression = expression_of(ledger).label("v")
             source = items if criterion.scope is Scope.ITEM else CUSTOMER_BASE
             query = select(expression).select_from(source).where(expression.is_not(None)).distinct()
+        except Exception:  # a plugin's expression
+            values[key] = []
+            continue
+        if not savepoints:
             values[key] = sorted(str(v) for (v,) in conn.execute(query))
-        except Exception:
+            continue
+        try:
+            with conn.begin_nested():
+                values[key] = sorted(str(v) for (v,) in conn.execute(query))
+        except SQLAlchemyError:
             values[key] = []
     return values

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -131,6 +132,7 @@ class User:
 )
 class Alert:
     source: strawberry.Private[domain.Alert]
+    compiled_problems: strawberry.Private[tuple[str, ...]]
     id: strawberry.ID = strawberry.field(description="The alert's id.")
     name: str = strawberry.field(description="The alert's name.")
     type: domain.AlertType = strawberry.field(description="Which tabs list the alert.")
@@ -146,10 +148,6 @@ class Alert:
     version: int = strawberry.field(
         description="1 on creation, +1 on every change; pass it to updateAlert as expectedVersion."
     )
-    problems: list[str] = strawberry.field(
-        description="Why the alert cannot be evaluated (e.g. a criterion whose plugin is gone); "
-        "such an alert matches nothing. Empty when all is well."
-    )
 
     @staticmethod
     def build(visible: VisibleAlert) -> Alert:
@@ -158,7 +156,7 @@ class Alert:
             source=alert, id=strawberry.ID(str(alert.id)), name=alert.name, type=alert.type,
             level=alert.level, color=alert.color, visibility=alert.visibility,
             locked=alert.locked, criteria=alert.criteria, version=alert.version,
-            problems=list(visible.compiled.problems),
+            compiled_problems=visible.compiled.problems,
         )  # fmt: skip
 
     @staticmethod
@@ -171,6 +169,15 @@ class Alert:
                 alert_id: Alert.build(v) for alert_id, v in context.visible_alerts().items()
             }
         return nodes
+
+    @strawberry.field(
+        description="Why the alert cannot be evaluated (e.g. a criterion whose plugin is gone); "
+        "such an alert matches nothing. Empty when all is well."
+    )
+    def problems(self, info: strawberry.Info) -> list[str]:
+        if self.compiled_problems:
+            return list(self.compiled_problems)
+        return _cx(info).alert_problems(self.source.id)  # its SQL may fail in the database
 
     @strawberry.field(description="The user who created the alert.")
     def owner(self, info: strawberry.Info) -> User:
@@ -200,7 +207,7 @@ class Alert:
     ) -> CustomerConnection:  # fmt: skip
         visible = _cx(info).visible_alert(self.source.id)
         condition = false() if visible is None else visible.compiled.condition
-        return customer_connection(info, first, after, [condition])
+        return customer_connection(info, first, after, [condition], alert_id=self.source.id)
 
 
 @strawberry.type(
@@ -425,12 +432,19 @@ class CustomerEdge:
 @strawberry.type(description="A page of customers in account-number order (Relay convention).")
 class CustomerConnection:
     filters: strawberry.Private[list[ColumnElement[bool]]]
+    # Where the filters come from, should a plugin's SQL in them fail in the database.
+    alert_id: strawberry.Private[int | None]
+    where: strawberry.Private[Mapping[str, Any] | None]
     page_info: PageInfo = strawberry.field(description="Where this page stands.")
     edges: list[CustomerEdge] = strawberry.field(description="The customers of this page.")
 
     @strawberry.field(description="How many customers match, over all pages.")
     def total_count(self, info: strawberry.Info) -> int:
-        return evaluation.customer_count(_cx(info).conn, self.filters)
+        found = _guarded(
+            info, lambda conn: evaluation.customer_count(conn, self.filters), self.alert_id,
+            self.where,
+        )  # fmt: skip
+        return 0 if found is None else found
 
     @strawberry.field(description="The customers of this page, without cursors.")
     def nodes(self) -> list[Customer]:
@@ -443,16 +457,26 @@ def customer_connection(
     after: str | None,
     conditions: list[ColumnElement[bool]],
     search: str | None = None,
+    *,
+    alert_id: int | None = None,
+    where: Mapping[str, Any] | None = None,
 ) -> CustomerConnection:
-    """A page of the customers meeting every condition (and the search), in account order."""
+    """A page of the customers meeting every condition (and the search), in account order.
+    The conditions come from the alert `alert_id` and/or the criteria `where`: should their
+    SQL fail in the database, the alert matches nothing, or the search is an error."""
     count = check_first(first)
     try:
         start = None if after is None else evaluation.decode_cursor(after)
+        filters = [*conditions, *evaluation.customer_filter(None, search)]
     except UserInputError as error:
         raise graphql_error(error) from None
     context = _cx(info)
-    filters = [*conditions, *evaluation.customer_filter(None, search)]
-    rows, more = evaluation.customer_page(context.conn, filters, start, count)
+    found = _guarded(
+        info, lambda conn: evaluation.customer_page(conn, filters, start, count), alert_id, where
+    )
+    if found is None:  # the alert's SQL fails: it matches nothing
+        filters = [false()]
+    rows, more = found or ([], False)
     edges = [CustomerEdge(cursor=evaluation.encode_cursor(r.account_number), node=Customer.of(r))
              for r in rows]  # fmt: skip
     context.show_customers(edge.node.pk for edge in edges)
@@ -461,7 +485,21 @@ def customer_connection(
         start_cursor=edges[0].cursor if edges else None,
         end_cursor=edges[-1].cursor if edges else after,
     )  # fmt: skip
-    return CustomerConnection(filters=filters, page_info=page, edges=edges)
+    return CustomerConnection(
+        filters=filters, alert_id=alert_id, where=where, page_info=page, edges=edges
+    )
+
+
+def _guarded(
+    info: strawberry.Info,
+    run: Any,
+    alert_id: int | None,
+    where: Mapping[str, Any] | None,
+) -> Any:
+    try:
+        return _cx(info).guarded_read(run, alert_id, where)
+    except UserInputError as error:
+        raise graphql_error(error) from None
 
 
 def _item(row: Row[Any], today: dt.date) -> Item:

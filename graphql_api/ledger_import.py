@@ -209,15 +209,50 @@ class CsvFile:
             try:
                 yield from self._rows(handle, bar)
             except UnicodeDecodeError as error:
+                line, column = self._locate(lambda cell: "\ufffd" in cell)
                 self.problem(
-                    self._line, None, None,
-                    f"the file is not UTF-8 (byte 0x{error.object[error.start]:02X}): "
-                    "save it as UTF-8",
+                    line, column, None,
+                    f"not UTF-8 (byte 0x{error.object[error.start]:02X}): save the file as UTF-8",
                 )  # fmt: skip
             except csv.Error as error:
-                self.problem(self._line, None, None, f"unreadable CSV: {error}")
+                if "field larger than field limit" not in str(error):
+                    self.problem(self._line, None, None, f"unreadable CSV: {error}")
+                    return
+                limit = csv.field_size_limit()
+                line, column = self._locate(lambda cell: len(cell) > limit)
+                self.problem(line, column, None, f"a field longer than {limit:,} characters")
 
     _line = 0
+    _delimiter = ","
+
+    def _locate(self, is_bad: Callable[[str], bool]) -> tuple[int, str | None]:
+        """The line and column of the first bad cell, for problems the csv reader cannot place.
+
+        Only on the way to a rejection: the file is read again, line by line, as bytes.
+        """
+        header = self.header
+        with self.path.open("rb") as raw:
+            for number, data in enumerate(raw, start=1):
+                text = data.decode("utf-8-sig" if number == 1 else "utf-8", errors="replace")
+                if number == 1 and not header:  # the error came before the header was read
+                    if text.count(";") > text.count(","):
+                        self._delimiter = ";"
+                    header = [name.strip() for name in text.rstrip("\r\n").split(self._delimiter)]
+                for position, cell in enumerate(text.rstrip("\r\n").split(self._delimiter)):
+                    if is_bad(cell):
+                        named = header[position] if position < len(header) else None
+                        return number, named if number > 1 else None
+        return self._line, None
+
+    def _nul_cells(self, line: int, cells: list[str]) -> bool:
+        """Report cells holding U+0000 (PostgreSQL text cannot hold it); True when any did."""
+        found = False
+        for position, cell in enumerate(cells):
+            if "\x00" in cell:
+                name = self.header[position] if position < len(self.header) else None
+                self.problem(line, name, cell.replace("\x00", "\\0"), "contains a NUL character")
+                found = True
+        return found
 
     def _rows(self, handle: io.TextIOBase, bar: tqdm) -> Iterator[tuple[int, list[str]]]:
         first = handle.readline()
@@ -228,6 +263,7 @@ class CsvFile:
             delimiter = csv.Sniffer().sniff(first, delimiters=",;").delimiter
         except csv.Error:
             delimiter = ","
+        self._delimiter = delimiter
         header = next(csv.reader([first], delimiter=delimiter))
         self.header = [name.strip() for name in header]
         self.index = {}
@@ -241,6 +277,7 @@ class CsvFile:
             self.problem(1, None, None, f"missing required column(s): {', '.join(missing)}")
             return
         width = len(self.header)
+        has_nul = _contains(self.path, b"\x00")  # rare: then every row is checked for it
         raw = getattr(handle, "buffer", None)  # bytes read so far, for the progress bar
         shown = next_update = 0
         reader = csv.reader(handle, delimiter=delimiter)
@@ -252,6 +289,8 @@ class CsvFile:
             if line >= next_update and raw is not None:
                 bar.update(raw.tell() - shown)
                 shown, next_update = raw.tell(), line + 50_000
+            if has_nul and self._nul_cells(line_start, cells):
+                continue
             count = len(cells)
             if count == width and (count > 1 or cells[0].strip()):  # the common case first
                 yield line_start, cells
@@ -272,6 +311,14 @@ class CsvFile:
             total=size, unit="B", unit_scale=True, desc=self.path.name, leave=False,
             disable=not (self.show_progress and sys.stderr.isatty()),
         )  # fmt: skip
+
+
+def _contains(path: Path, needle: bytes) -> bool:
+    with path.open("rb") as raw:
+        while chunk := raw.read(1 << 20):
+            if needle in chunk:
+                return True
+    return False
 
 
 def _clip(value: str) -> str:

@@ -15,7 +15,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
 from graphql_api.alerts import parse_id
-from graphql_api.errors import ErrorCode, Problem, UserInputError
+from graphql_api.errors import NUL_MESSAGE, ErrorCode, Problem, UserInputError, has_nul
 from graphql_api.evaluation import customer_by
 from graphql_api.figures import note_reminder
 from graphql_api.storage import reminders
@@ -58,6 +58,8 @@ def log_reminder(
             ErrorCode.NOT_FOUND, "customerId", f"no customer with id {str(customer_id)[:40]!r}"
         )
     text = note.strip() if note else None
+    if has_nul(text):
+        raise _error(ErrorCode.VALIDATION, "note", f"the note {NUL_MESSAGE}")
     if text and len(text) > MAX_NOTE:
         raise _error(
             ErrorCode.VALIDATION, "note", f"the note is longer than {MAX_NOTE} characters"
