@@ -3,6 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SIZE ?= default
+FUZZ_EXAMPLES ?= 300
 
 .PHONY: install run test bench load fuzz lint schema clean
 
@@ -27,6 +28,15 @@ test: install
 bench: install
 	scripts/ensure-postgres
 	$(BIN)/python -m bench --size $(SIZE)
+
+## 20 clients for 30 s against one server on loopback (LOAD="--postgres --seconds 60 ...").
+load: install
+	scripts/ensure-postgres
+	$(BIN)/python -m bench.load $(LOAD)
+
+## `make test` fuzzes briefly; this fuzzes longer (FUZZ_EXAMPLES cases per entry point).
+fuzz: install
+	DSO_ALERTS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q -s tests/test_fuzz_graphql.py
 
 lint: install
 	$(BIN)/ruff check .
