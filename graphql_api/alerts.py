@@ -228,7 +228,9 @@ def _checked(registry: CriteriaRegistry, data: AlertInput) -> dict[str, Any]:
     color = data.color.strip() if data.color else None
     if color is not None and not COLOR.match(color):
         problems.append(
-            Problem(ErrorCode.VALIDATION, "color", f"color must look like #RRGGBB, not {color[:20]!r}")
+            Problem(
+                ErrorCode.VALIDATION, "color", f"color must look like #RRGGBB, not {color[:20]!r}"
+            )
         )
     criteria: dict[str, Any] = {}
     try:
@@ -248,7 +250,9 @@ def _checked(registry: CriteriaRegistry, data: AlertInput) -> dict[str, Any]:
 
 
 def _select() -> Any:
-    return select(alerts, users.c.name.label("owner_name")).join(users, users.c.id == alerts.c.owner_id)
+    return select(alerts, users.c.name.label("owner_name")).join(
+        users, users.c.id == alerts.c.owner_id
+    )
 
 
 def _alert(row: Any) -> Alert:

@@ -52,7 +52,9 @@ def demo() -> None:
     from graphql_api.demo import run_demo
 
     result = run_demo(open_database(), load_registry(), today())
-    click.echo("Demo ledger loaded." if result.ledger_loaded else "The ledger is not empty: kept as is.")
+    click.echo(
+        "Demo ledger loaded." if result.ledger_loaded else "The ledger is not empty: kept as is."
+    )
     click.echo(f"{result.alerts_created} demo alert(s) created.")
     for name in result.existing_users:
         click.echo(f"user {name}: exists already (new token: dso-alerts users reset-token {name})")
@@ -64,7 +66,11 @@ def demo() -> None:
 @click.option("--customers", "customers_file", type=click.Path(path_type=Path))
 @click.option("--items", "items_file", type=click.Path(path_type=Path))
 @click.option("--reminders", "reminders_file", type=click.Path(path_type=Path))
-@click.option("--upsert-items", is_flag=True, help="Upsert items by (account, document) instead of replacing the ledger.")
+@click.option(
+    "--upsert-items",
+    is_flag=True,
+    help="Upsert items by (account, document) instead of replacing the ledger.",
+)
 @click.option("--max-problems", default=50, show_default=True, help="How many problems to list.")
 def import_command(
     customers_file: Path | None,
@@ -109,7 +115,9 @@ def users() -> None:
 
 @users.command(name="add")
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice([r.value for r in Role], case_sensitive=False))
+@click.option(
+    "--role", required=True, type=click.Choice([r.value for r in Role], case_sensitive=False)
+)
 def users_add(name: str, role: str) -> None:
     """Create a user and print its token, once, on the last line."""
     with _user_errors(), write_transaction(open_database()) as conn:
@@ -150,11 +158,16 @@ def plugins() -> None:
     """List installed plugins, the criteria each contributes, and plugins that failed."""
     registry = load_registry()
     for plugin in registry.plugins:
-        origin = f"{plugin.distribution} {plugin.version}" if plugin.distribution else "registered in code"
+        origin = (
+            f"{plugin.distribution} {plugin.version}"
+            if plugin.distribution
+            else "registered in code"
+        )
         click.echo(f"{plugin.name}  ({plugin.module}; {origin})")
         for key in plugin.criteria:
             criterion = registry.criteria[key]
-            click.echo(f"    {key:<26} {criterion.scope.value:<8} {criterion.kind.name:<15} {criterion.label}")
+            scope, kind = criterion.scope.value, criterion.kind.name
+            click.echo(f"    {key:<26} {scope:<8} {kind:<15} {criterion.label}")
     for failure in registry.failures:
         click.echo(f"FAILED {failure.plugin}: {failure.message}")
 
@@ -196,7 +209,7 @@ def schema() -> None:
     click.echo(build_schema(load_registry()).as_str())
 
 
-class _user_errors:  # noqa: N801 - used as `with _user_errors():`
+class _user_errors:
     """Print a user error and exit 1 instead of a traceback."""
 
     def __enter__(self) -> None:

@@ -48,7 +48,9 @@ class Kind(Protocol):
         """Return the input normalised to JSON, or raise `UserInputError` naming `field`."""
         ...
 
-    def predicate(self, value: ColumnElement[Any], spec: Any, ledger: Ledger) -> ColumnElement[bool]:
+    def predicate(
+        self, value: ColumnElement[Any], spec: Any, ledger: Ledger
+    ) -> ColumnElement[bool]:
         """Compare `value` with the validated input `spec`."""
         ...
 

@@ -46,10 +46,10 @@ class IntRange:
     )
 )
 class RelativeDate:
-    olderThanDays: int | None = strawberry.field(  # noqa: N815 - the GraphQL name
+    olderThanDays: int | None = strawberry.field(
         default=None, description="Matches dates on or before today − N (and empty dates)."
     )
-    newerThanDays: int | None = strawberry.field(  # noqa: N815
+    newerThanDays: int | None = strawberry.field(
         default=None, description="Matches dates on or after today − N."
     )
 
@@ -137,10 +137,14 @@ class AmountKind:
         if high is not None:
             spec["max"] = str(_parse_amount(high, f"{field}.max"))
         if low is not None and high is not None and Decimal(spec["min"]) > Decimal(spec["max"]):
-            raise invalid(f"{field}.min", f"{field}.min ({spec['min']}) is above max ({spec['max']})")
+            raise invalid(
+                f"{field}.min", f"{field}.min ({spec['min']}) is above max ({spec['max']})"
+            )
         return spec
 
-    def predicate(self, value: ColumnElement[Any], spec: Any, ledger: Ledger) -> ColumnElement[bool]:
+    def predicate(
+        self, value: ColumnElement[Any], spec: Any, ledger: Ledger
+    ) -> ColumnElement[bool]:
         low = Decimal(spec["min"]) if "min" in spec else None
         high = Decimal(spec["max"]) if "max" in spec else None
         if isinstance(value.type, Money):
@@ -171,7 +175,9 @@ class NumberKind:
             raise invalid(f"{field}.min", f"{field}.min ({low}) is above max ({high})")
         return spec
 
-    def predicate(self, value: ColumnElement[Any], spec: Any, ledger: Ledger) -> ColumnElement[bool]:
+    def predicate(
+        self, value: ColumnElement[Any], spec: Any, ledger: Ledger
+    ) -> ColumnElement[bool]:
         return _range_bounds(value, spec.get("min"), spec.get("max"))
 
     def describe_input(self) -> str:
@@ -193,7 +199,9 @@ class RelativeDateKind:
             raise invalid(field, f"{field} needs olderThanDays, newerThanDays or both")
         return spec
 
-    def predicate(self, value: ColumnElement[Any], spec: Any, ledger: Ledger) -> ColumnElement[bool]:
+    def predicate(
+        self, value: ColumnElement[Any], spec: Any, ledger: Ledger
+    ) -> ColumnElement[bool]:
         conditions = []
         if "olderThanDays" in spec:
             cutoff = ledger.today - timedelta(days=spec["olderThanDays"])
@@ -232,7 +240,9 @@ class ValueListKind:
             cleaned.setdefault(value.strip(), None)
         return {"op": op, "values": list(cleaned)}
 
-    def predicate(self, value: ColumnElement[Any], spec: Any, ledger: Ledger) -> ColumnElement[bool]:
+    def predicate(
+        self, value: ColumnElement[Any], spec: Any, ledger: Ledger
+    ) -> ColumnElement[bool]:
         if spec["op"] == "IS":
             if _never_null(value):
                 return value.in_(spec["values"])
@@ -252,7 +262,9 @@ class YesNoKind:
             raise invalid(field, f"{field} must be true or false, not {raw!r}")
         return raw
 
-    def predicate(self, value: ColumnElement[Any], spec: Any, ledger: Ledger) -> ColumnElement[bool]:
+    def predicate(
+        self, value: ColumnElement[Any], spec: Any, ledger: Ledger
+    ) -> ColumnElement[bool]:
         answer = true() if spec else false()
         if _never_null(value):
             return value == answer

@@ -21,11 +21,17 @@ from graphql_api.plugins import CriteriaRegistry
 from graphql_api.storage import alerts, customers, users, write_transaction
 from graphql_api.users import Role, User, add_user
 
-DEMO_USERS = (("admin", Role.ADMIN), ("alice", Role.USER), ("bob", Role.USER), ("viewer", Role.VIEWER))
+DEMO_USERS = (
+    ("admin", Role.ADMIN),
+    ("alice", Role.USER),
+    ("bob", Role.USER),
+    ("viewer", Role.VIEWER),
+)
 
 SEED_ALERTS: tuple[tuple[str, AlertType, Level, Visibility, dict[str, Any]], ...] = (
     ("Late by more than 20k, not reminded for 10 days", AlertType.COLLECTION, Level.HIGH,
-     Visibility.PUBLIC, {"overdueAmount": {"min": "20000"}, "lastReminderDate": {"olderThanDays": 10}}),
+     Visibility.PUBLIC,
+     {"overdueAmount": {"min": "20000"}, "lastReminderDate": {"olderThanDays": 10}}),
     ("In arrears (undisputed), not reminded for 10 days", AlertType.COLLECTION, Level.MEDIUM,
      Visibility.PUBLIC,
      {"itemOverdue": True, "itemDisputed": False, "lastReminderDate": {"olderThanDays": 10}}),
@@ -81,7 +87,8 @@ def run_demo(engine: Engine, registry: CriteriaRegistry, today: date) -> DemoRes
         private = "Alice's watch list: big accounts over their credit limit"
         if private not in taken:
             data = AlertInput(
-                private, {"creditLimitExcess": {"min": "0.01"}, "outstandingAmount": {"min": "50000"}},
+                private,
+                {"creditLimitExcess": {"min": "0.01"}, "outstandingAmount": {"min": "50000"}},
                 AlertType.RISK, Level.HIGH, None, Visibility.PRIVATE,
             )  # fmt: skip
             create_alert(conn, registry, by_name["alice"], data)

@@ -96,14 +96,19 @@ class Compiled:
 def compile_criteria(
     registry: CriteriaRegistry, spec: Mapping[str, Any], ledger: Ledger
 ) -> Compiled:
-    """One boolean expression for stored criteria; an alert that can't be evaluated matches nothing."""
+    """One boolean expression for stored criteria.
+
+    An alert that cannot be evaluated matches nothing and says why in `problems`.
+    """
     customer_conditions: list[ColumnElement[bool]] = []
     item_conditions: list[ColumnElement[bool]] = []
     problems: list[str] = []
     for key, value in spec.items():
         criterion = registry.get(key)
         if criterion is None:
-            problems.append(f"criterion {key!r} is not available: its plugin is not installed or failed to load")
+            problems.append(
+                f"criterion {key!r} is not available: its plugin is not installed or failed to load"
+            )
             continue
         try:
             # and_() checks it is a SQL condition (a plugin's mistake is caught here, as its
@@ -178,7 +183,8 @@ class AlertStatements:
             either = func.bool_or if dialect == "postgresql" else func.max
             with_items = {i: c.item_part for i, c in parts.items() if c.item_part is not None}
             item_flags = select(
-                items.c.customer_id, *(either(part).label(f"i{i}") for i, part in with_items.items())
+                items.c.customer_id,
+                *(either(part).label(f"i{i}") for i, part in with_items.items()),
             ).where(items.c.open_amount != 0)
             if kind == "matching":
                 item_flags = item_flags.where(
@@ -212,7 +218,9 @@ class AlertStatements:
         row = conn.execute(self._statement("counts", conn.dialect.name)).one()
         return dict(zip(self.ids, (int(n) for n in row), strict=True))
 
-    def matching_alerts(self, conn: Connection, customer_ids: Sequence[int]) -> dict[int, list[int]]:
+    def matching_alerts(
+        self, conn: Connection, customer_ids: Sequence[int]
+    ) -> dict[int, list[int]]:
         """For each customer, the ids of the conditions it matches: one statement."""
         result: dict[int, list[int]] = {cid: [] for cid in customer_ids}
         if not customer_ids or not self.ids:
@@ -241,7 +249,7 @@ def matching_alerts(
     customer_ids: Sequence[int],
     conditions: Mapping[int, ColumnElement[bool] | Compiled],
 ) -> dict[int, list[int]]:
-    """For each customer, the ids of the conditions it matches: one statement, one column per alert."""
+    """For each customer, the ids of the conditions it matches: one statement for them all."""
     return AlertStatements(conditions).matching_alerts(conn, customer_ids)
 
 
@@ -294,7 +302,9 @@ def customer_count(conn: Connection, filters: list[ColumnElement[bool]]) -> int:
     return int(conn.execute(query).scalar_one())
 
 
-def customer_by(conn: Connection, *, customer_id: int | None = None, account_number: str | None = None) -> Row[Any] | None:
+def customer_by(
+    conn: Connection, *, customer_id: int | None = None, account_number: str | None = None
+) -> Row[Any] | None:
     if has_nul(account_number):
         return None  # no account holds U+0000: the import refuses it
     query = select(*CUSTOMER_COLUMNS).select_from(CUSTOMER_BASE)

@@ -50,22 +50,19 @@ def refresh_figures(
     )
     outstanding = func.coalesce(item_totals.c.outstanding, 0)
     overdue_amount = func.coalesce(item_totals.c.overdue, 0)
-    rows = (
-        select(
-            customers.c.id,
-            outstanding,
-            overdue_amount,
-            outstanding - overdue_amount,
-            func.coalesce(item_totals.c.disputed, 0),
-            outstanding - func.coalesce(customers.c.insurer_guarantee, 0),
-            outstanding - func.coalesce(customers.c.credit_limit, 0),
-            func.coalesce(days_since(item_totals.c.oldest_overdue, today_sql), 0),
-            last_reminders.c.last_date,
-        )
-        .select_from(
-            customers.outerjoin(item_totals, item_totals.c.customer_id == customers.c.id).outerjoin(
-                last_reminders, last_reminders.c.customer_id == customers.c.id
-            )
+    rows = select(
+        customers.c.id,
+        outstanding,
+        overdue_amount,
+        outstanding - overdue_amount,
+        func.coalesce(item_totals.c.disputed, 0),
+        outstanding - func.coalesce(customers.c.insurer_guarantee, 0),
+        outstanding - func.coalesce(customers.c.credit_limit, 0),
+        func.coalesce(days_since(item_totals.c.oldest_overdue, today_sql), 0),
+        last_reminders.c.last_date,
+    ).select_from(
+        customers.outerjoin(item_totals, item_totals.c.customer_id == customers.c.id).outerjoin(
+            last_reminders, last_reminders.c.customer_id == customers.c.id
         )
     )
     wipe = delete(customer_figures)

@@ -14,11 +14,50 @@ from pathlib import Path
 
 from graphql_api.ledger_import import CUSTOMER_COLUMNS, ITEM_COLUMNS, REMINDER_COLUMNS
 
-PREFIXES = ("Atelier", "Groupe", "Société", "Maison", "Compagnie", "Laboratoires", "Transports",
-            "Boulangerie", "Garage", "Clinique", "Imprimerie", "Hôtel", "Cabinet", "Ets")  # fmt: skip
-NAMES = ("Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy",
-         "Moreau", "Simon", "Laurent", "Lefèvre", "Michel", "García", "Müller", "Rossi", "Novak",
-         "Fontaine", "Chevalier", "Rousseau", "Blanc", "Guérin", "Faure", "Mercier", "Bonnet")  # fmt: skip
+PREFIXES = (
+    "Atelier",
+    "Groupe",
+    "Société",
+    "Maison",
+    "Compagnie",
+    "Laboratoires",
+    "Transports",
+    "Boulangerie",
+    "Garage",
+    "Clinique",
+    "Imprimerie",
+    "Hôtel",
+    "Cabinet",
+    "Ets",
+)
+NAMES = (
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefèvre",
+    "Michel",
+    "García",
+    "Müller",
+    "Rossi",
+    "Novak",
+    "Fontaine",
+    "Chevalier",
+    "Rousseau",
+    "Blanc",
+    "Guérin",
+    "Faure",
+    "Mercier",
+    "Bonnet",
+)
 SUFFIXES = ("SA", "SAS", "SARL", "GmbH", "SpA", "Ltd", "& Fils", "Industries", "Distribution", "")
 GROUPS = (("Retail", 30), ("Industry", 25), ("Public", 12), ("Wholesale", 15), ("Services", 13),
           ("", 5))  # fmt: skip
@@ -48,7 +87,10 @@ def _money(rng: random.Random, median: float) -> str:
 
 
 def generate_ledger(folder: Path, size: LedgerSize, today: date, seed: int = 42) -> dict[str, Path]:
-    """Write customers.csv, items.csv and reminders.csv into `folder`; the same seed gives the same files."""
+    """Write customers.csv, items.csv and reminders.csv into `folder`.
+
+    The same size, day and seed give the same files.
+    """
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     paths = {name: folder / f"{name}.csv" for name in ("customers", "items", "reminders")}
@@ -88,7 +130,9 @@ def generate_ledger(folder: Path, size: LedgerSize, today: date, seed: int = 42)
                 due = issued + timedelta(days=rng.choice((0, 30, 45, 60)))
                 amount = _money(rng, 1500)
                 if kind == "INVOICE":
-                    open_amount = amount if rng.random() < 0.8 else f"{float(amount) * rng.random():.2f}"
+                    open_amount = (
+                        amount if rng.random() < 0.8 else f"{float(amount) * rng.random():.2f}"
+                    )
                 else:
                     amount = "-" + amount
                     open_amount = amount

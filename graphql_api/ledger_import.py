@@ -27,7 +27,15 @@ from sqlalchemy.engine import Connection
 from tqdm import tqdm
 
 from graphql_api.figures import refresh_figures
-from graphql_api.storage import CENT, MAX_AMOUNT, MAX_AMOUNT_DIGITS, customers, items, reminders, write_transaction
+from graphql_api.storage import (
+    CENT,
+    MAX_AMOUNT,
+    MAX_AMOUNT_DIGITS,
+    customers,
+    items,
+    reminders,
+    write_transaction,
+)
 
 KEPT_PROBLEMS = 1000
 BATCH = 5000
@@ -56,7 +64,9 @@ class ImportProblem:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.file}, line {self.line}" + (f", column {self.column}" if self.column else "")
+        where = f"{self.file}, line {self.line}" + (
+            f", column {self.column}" if self.column else ""
+        )
         shown = "" if self.value is None else f" (got {_clip(self.value)!r})"
         return f"{where}: {self.message}{shown}"
 
@@ -339,20 +349,44 @@ def import_ledger(
     logged_by: str | None = None,
     show_progress: bool = False,
 ) -> ImportSummary:
-    """Load the given files in one transaction; raise ImportFailed (changing nothing) on any problem."""
+    """Load the given files in one transaction.
+
+    On any problem, raise ImportFailed listing them; the database is left as it was.
+    """
     problems: list[ImportProblem] = []
     counter = [0]
     summary = ImportSummary()
     with write_transaction(engine) as conn:
         accounts = dict(conn.execute(select(customers.c.account_number, customers.c.id)).all())
         if customers_file is not None:
-            source = CsvFile(customers_file, ("account_number",), CUSTOMER_COLUMNS, problems, counter, show_progress)
+            source = CsvFile(
+                customers_file,
+                ("account_number",),
+                CUSTOMER_COLUMNS,
+                problems,
+                counter,
+                show_progress,
+            )
             _load_customers(conn, source, accounts, summary)
         if items_file is not None:
-            source = CsvFile(items_file, ("account_number", "document_number", "type", "open_amount"), ITEM_COLUMNS, problems, counter, show_progress)
+            source = CsvFile(
+                items_file,
+                ("account_number", "document_number", "type", "open_amount"),
+                ITEM_COLUMNS,
+                problems,
+                counter,
+                show_progress,
+            )
             _load_items(conn, source, accounts, summary, upsert=upsert_items)
         if reminders_file is not None:
-            source = CsvFile(reminders_file, ("account_number", "date"), REMINDER_COLUMNS, problems, counter, show_progress)
+            source = CsvFile(
+                reminders_file,
+                ("account_number", "date"),
+                REMINDER_COLUMNS,
+                problems,
+                counter,
+                show_progress,
+            )
             _load_reminders(conn, source, accounts, summary, logged_by)
         if counter[0]:
             conn.rollback()
@@ -365,7 +399,9 @@ def import_ledger(
     return summary
 
 
-def _read(source: CsvFile, line: int, cells: list[str], column: str, parse: Callable[[str], Any]) -> Any:
+def _read(
+    source: CsvFile, line: int, cells: list[str], column: str, parse: Callable[[str], Any]
+) -> Any:
     position = source.index.get(column)
     if position is None:
         return None
@@ -428,10 +464,7 @@ def _load_customers(
                       if name in source.index]  # fmt: skip
         before = source.counter[0]
         account = _read(source, line, cells, "account_number", parse_required)
-        values = {
-            column: _read(source, line, cells, name, parse)
-            for name, column, parse in fields
-        }
+        values = {column: _read(source, line, cells, name, parse) for name, column, parse in fields}
         if account is not None and account in seen:
             source.problem(
                 line, "account_number", account, f"this account is already on line {seen[account]}"
@@ -479,8 +512,14 @@ def _insert_customers(conn: Connection, new_rows: list[dict[str, Any]]) -> None:
 
     rows = [
         (
-            r["account_number"], r["name"], r["customer_group"], r["country"], r["status"],
-            r["collector"], bool(r["blocked"]), money(r["credit_limit"]),
+            r["account_number"],
+            r["name"],
+            r["customer_group"],
+            r["country"],
+            r["status"],
+            r["collector"],
+            bool(r["blocked"]),
+            money(r["credit_limit"]),
             money(r["insurer_guarantee"]),
             None if r["last_payment_date"] is None else r["last_payment_date"].isoformat(),
             json.dumps(r["attributes"], ensure_ascii=False),
@@ -491,7 +530,10 @@ def _insert_customers(conn: Connection, new_rows: list[dict[str, Any]]) -> None:
     if conn.dialect.name == "postgresql":
         driver = conn.connection.driver_connection
         assert driver is not None
-        with driver.cursor() as cursor, cursor.copy(f"COPY customers ({columns}) FROM STDIN") as copy:
+        with (
+            driver.cursor() as cursor,
+            cursor.copy(f"COPY customers ({columns}) FROM STDIN") as copy,
+        ):
             for row in rows:
                 copy.write_row(row)
         return
@@ -515,7 +557,14 @@ def _update_customers(conn: Connection, changed: list[dict[str, Any]], extra: li
     )
 
 
-def _load_items(conn: Connection, source: CsvFile, accounts: dict[str, int | None], summary: ImportSummary, *, upsert: bool) -> None:
+def _load_items(
+    conn: Connection,
+    source: CsvFile,
+    accounts: dict[str, int | None],
+    summary: ImportSummary,
+    *,
+    upsert: bool,
+) -> None:
     parsers: list[tuple[str, str, Callable[[str], Any]]] = [
         ("document_number", "document_number", parse_required),
         ("type", "type", _choice(ITEM_TYPES)),
@@ -544,8 +593,17 @@ def _load_items(conn: Connection, source: CsvFile, accounts: dict[str, int | Non
                 account = _read(source, line, cells, "account_number", parse_required)
                 row = {col: _read(source, line, cells, name, parse) for name, col, parse in parsers}
                 if account is not None and account not in accounts:
-                    source.problem(line, "account_number", account, "unknown account: not in the ledger nor in the customers file")
-                if row["open_amount"] is None and "open_amount" in source.index and not cells[source.index["open_amount"]].strip():
+                    source.problem(
+                        line,
+                        "account_number",
+                        account,
+                        "unknown account: not in the ledger nor in the customers file",
+                    )
+                if (
+                    row["open_amount"] is None
+                    and "open_amount" in source.index
+                    and not cells[source.index["open_amount"]].strip()
+                ):
                     source.problem(line, "open_amount", "", "must not be empty")
                 if source.counter[0] != before:
                     writing = False
@@ -761,9 +819,12 @@ class _ItemsWriter:
             _write_items(self.conn, batch, self.upsert)
             return
         if self._copy is None:
-            if not self._replica and self.conn.exec_driver_sql(
-                "SELECT current_setting('is_superuser') = 'on'"
-            ).scalar():
+            if (
+                not self._replica
+                and self.conn.exec_driver_sql(
+                    "SELECT current_setting('is_superuser') = 'on'"
+                ).scalar()
+            ):
                 self.conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
                 self._replica = True
             driver = self.conn.connection.driver_connection
@@ -798,18 +859,34 @@ def _report_duplicates(source: CsvFile, suspects: list[tuple[int, str, str]]) ->
     first: dict[tuple[str, str], int] = {}
     quiet = CsvFile(source.path, source.required, source.known, [], [0])
     for line, cells in quiet.rows():
-        key = (cells[quiet.index["account_number"]].strip(), cells[quiet.index["document_number"]].strip())
+        key = (
+            cells[quiet.index["account_number"]].strip(),
+            cells[quiet.index["document_number"]].strip(),
+        )
         if key not in wanted:
             continue
         if key in first:
-            source.problem(line, "document_number", key[1], f"document of account {key[0]} is already on line {first[key]}")
+            source.problem(
+                line,
+                "document_number",
+                key[1],
+                f"document of account {key[0]} is already on line {first[key]}",
+            )
         else:
             first[key] = line
 
 
-def _load_reminders(conn: Connection, source: CsvFile, accounts: dict[str, int | None], summary: ImportSummary, logged_by: str | None) -> None:
+def _load_reminders(
+    conn: Connection,
+    source: CsvFile,
+    accounts: dict[str, int | None],
+    summary: ImportSummary,
+    logged_by: str | None,
+) -> None:
     existing = set(
-        conn.execute(select(reminders.c.customer_id, reminders.c.date, reminders.c.channel, reminders.c.note))
+        conn.execute(
+            select(reminders.c.customer_id, reminders.c.date, reminders.c.channel, reminders.c.note)
+        )
     )
     rows: list[dict[str, Any]] = []
     channel = _choice(CHANNELS, default="EMAIL")
@@ -822,7 +899,12 @@ def _load_reminders(conn: Connection, source: CsvFile, accounts: dict[str, int |
         if when is None and "date" in source.index and not cells[source.index["date"]].strip():
             source.problem(line, "date", "", "must not be empty")
         if account is not None and account not in accounts:
-            source.problem(line, "account_number", account, "unknown account: not in the ledger nor in the customers file")
+            source.problem(
+                line,
+                "account_number",
+                account,
+                "unknown account: not in the ledger nor in the customers file",
+            )
         if source.counter[0] != before or source.counter[0]:
             continue
         key = (accounts[account], when, how, note)
@@ -830,7 +912,15 @@ def _load_reminders(conn: Connection, source: CsvFile, accounts: dict[str, int |
             summary.reminders_skipped += 1
             continue
         existing.add(key)
-        rows.append({"customer_id": key[0], "date": when, "channel": how, "note": note, "logged_by": logged_by})
+        rows.append(
+            {
+                "customer_id": key[0],
+                "date": when,
+                "channel": how,
+                "note": note,
+                "logged_by": logged_by,
+            }
+        )
     if rows and not source.counter[0]:
         conn.execute(insert(reminders), rows)
         summary.reminders_added += len(rows)

@@ -61,13 +61,14 @@ def log_reminder(
     if has_nul(text):
         raise _error(ErrorCode.VALIDATION, "note", f"the note {NUL_MESSAGE}")
     if text and len(text) > MAX_NOTE:
-        raise _error(
-            ErrorCode.VALIDATION, "note", f"the note is longer than {MAX_NOTE} characters"
-        )
+        raise _error(ErrorCode.VALIDATION, "note", f"the note is longer than {MAX_NOTE} characters")
     new_id = conn.execute(
         insert(reminders)
         .values(
-            customer_id=number, date=when, channel=channel.value, note=text or None,
+            customer_id=number,
+            date=when,
+            channel=channel.value,
+            note=text or None,
             logged_by=user.name,
         )
         .returning(reminders.c.id)

@@ -9,7 +9,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 
-class days_since(FunctionElement[int]):  # noqa: N801 - reads like the SQL function it is
+class days_since(FunctionElement[int]):
     """Whole days from a date to a later date: days_since(due_date, today)."""
 
     type = Integer()
@@ -19,7 +19,9 @@ class days_since(FunctionElement[int]):  # noqa: N801 - reads like the SQL funct
 @compiles(days_since)
 def _days_since_postgresql(element: days_since, compiler: Any, **kw: Any) -> str:
     start, end = list(element.clauses)
-    return f"({compiler.process(cast(end, Date), **kw)} - {compiler.process(cast(start, Date), **kw)})"
+    return (
+        f"({compiler.process(cast(end, Date), **kw)} - {compiler.process(cast(start, Date), **kw)})"
+    )
 
 
 @compiles(days_since, "sqlite")
@@ -31,7 +33,7 @@ def _days_since_sqlite(element: days_since, compiler: Any, **kw: Any) -> str:
     )
 
 
-class unicode_lower(FunctionElement[str]):  # noqa: N801
+class unicode_lower(FunctionElement[str]):
     """lower() that folds every letter (SQLite's own folds only ASCII)."""
 
     type = String()

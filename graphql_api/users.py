@@ -66,7 +66,9 @@ def reset_token(conn: Connection, name: str) -> str:
     """Give a user a new token; the old one stops working. Also un-revokes the user."""
     token = new_token()
     done = conn.execute(
-        update(users).where(users.c.name == name).values(token_hash=hash_token(token), revoked_at=None)
+        update(users)
+        .where(users.c.name == name)
+        .values(token_hash=hash_token(token), revoked_at=None)
     )
     if done.rowcount == 0:
         raise invalid("name", f"no user named {name!r}")
@@ -80,7 +82,9 @@ def revoke_user(conn: Connection, name: str) -> None:
 
 
 def list_users(conn: Connection) -> list[tuple[str, str, bool]]:
-    rows = conn.execute(select(users.c.name, users.c.role, users.c.revoked_at).order_by(users.c.name))
+    rows = conn.execute(
+        select(users.c.name, users.c.role, users.c.revoked_at).order_by(users.c.name)
+    )
     return [(name, role, revoked is not None) for name, role, revoked in rows]
 
 
@@ -88,9 +92,9 @@ def authenticate(conn: Connection, token: str) -> User | None:
     """The user a token belongs to, or None (unknown or revoked)."""
     digest = hash_token(token)
     row = conn.execute(
-        select(users.c.id, users.c.name, users.c.role, users.c.token_hash, users.c.revoked_at).where(
-            users.c.token_hash == digest
-        )
+        select(
+            users.c.id, users.c.name, users.c.role, users.c.token_hash, users.c.revoked_at
+        ).where(users.c.token_hash == digest)
     ).first()
     if row is None or row.revoked_at is not None or not hmac.compare_digest(row.token_hash, digest):
         return None
