@@ -23,6 +23,10 @@ from graphql_api.criteria import Ledger
 from graphql_api.errors import NUL_MESSAGE, has_nul, invalid
 from graphql_api.storage import CENT, MAX_AMOUNT, Money
 
+# A list is evaluated on every bell of every user who sees the alert: keep it a list, not a
+# table. 200 characters is the longest text column a list criterion compares with.
+MAX_VALUES = 1000
+MAX_VALUE_LENGTH = 200
 MAX_DAYS = 100_000  # about 270 years either way: beyond is a typo, and date arithmetic overflows
 
 
@@ -229,6 +233,8 @@ class ValueListKind:
         values = raw.get("values")
         if not isinstance(values, list) or not values:
             raise invalid(f"{field}.values", f"{field}.values needs at least one value")
+        if len(values) > MAX_VALUES:
+            raise invalid(f"{field}.values", f"{field}.values holds more than {MAX_VALUES} values")
         cleaned: dict[str, None] = {}  # in order, without repeats (a dict: a list was O(n²))
         for index, value in enumerate(values):
             if not isinstance(value, str) or not value.strip():
@@ -237,6 +243,11 @@ class ValueListKind:
                 )
             if has_nul(value):
                 raise invalid(f"{field}.values", f"{field}.values[{index}] {NUL_MESSAGE}")
+            if len(value.strip()) > MAX_VALUE_LENGTH:
+                raise invalid(
+                    f"{field}.values",
+                    f"{field}.values[{index}] is longer than {MAX_VALUE_LENGTH} characters",
+                )
             cleaned.setdefault(value.strip(), None)
         return {"op": op, "values": list(cleaned)}
 

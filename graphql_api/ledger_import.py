@@ -238,21 +238,33 @@ class CsvFile:
     def _locate(self, is_bad: Callable[[str], bool]) -> tuple[int, str | None]:
         """The line and column of the first bad cell, for problems the csv reader cannot place.
 
-        Only on the way to a rejection: the file is read again, line by line, as bytes.
+        Only on the way to a rejection: the file is read again, line by line, as bytes,
+        each line parsed alone (quotes respected) with no limit on a field's size.
         """
         header = self.header
-        with self.path.open("rb") as raw:
-            for number, data in enumerate(raw, start=1):
-                text = data.decode("utf-8-sig" if number == 1 else "utf-8", errors="replace")
-                if number == 1 and not header:  # the error came before the header was read
-                    if text.count(";") > text.count(","):
-                        self._delimiter = ";"
-                    header = [name.strip() for name in text.rstrip("\r\n").split(self._delimiter)]
-                for position, cell in enumerate(text.rstrip("\r\n").split(self._delimiter)):
-                    if is_bad(cell):
-                        named = header[position] if position < len(header) else None
-                        return number, named if number > 1 else None
+        limit = csv.field_size_limit()
+        csv.field_size_limit(sys.maxsize)
+        try:
+            with self.path.open("rb") as raw:
+                for number, data in enumerate(raw, start=1):
+                    text = data.decode("utf-8-sig" if number == 1 else "utf-8", errors="replace")
+                    if number == 1 and not header:  # the error came before the header was read
+                        if text.count(";") > text.count(","):
+                            self._delimiter = ";"
+                        header = [name.strip() for name in self._cells(text)]
+                    for position, cell in enumerate(self._cells(text)):
+                        if is_bad(cell):
+                            named = header[position] if position < len(header) else None
+                            return number, named if number > 1 else None
+        finally:
+            csv.field_size_limit(limit)
         return self._line, None
+
+    def _cells(self, text: str) -> list[str]:
+        try:
+            return next(csv.reader([text.rstrip("\r\n")], delimiter=self._delimiter), [])
+        except csv.Error:  # a quoted field spanning lines: split it plainly
+            return text.rstrip("\r\n").split(self._delimiter)
 
     def _nul_cells(self, line: int, cells: list[str]) -> bool:
         """Report cells holding U+0000 (PostgreSQL text cannot hold it); True when any did."""

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from graphql_api.errors import UserInputError
+from graphql_api.errors import ErrorCode, UserInputError
 from graphql_api.evaluation import compile_criteria, ledger_for, validate_criteria
 from graphql_api.plugins import CriteriaRegistry
 from graphql_api.storage import MAX_AMOUNT
@@ -382,3 +382,21 @@ def test_valid_input_is_stored_normalised(registry: CriteriaRegistry) -> None:
     # what is stored compiles as it is
     compiled = compile_criteria(registry, spec, ledger_for(TODAY))
     assert compiled.problems == ()
+
+
+@pytest.mark.parametrize(
+    ("values", "says"),
+    [
+        ([f"V{n}" for n in range(1001)], "more than 1000 values"),
+        (["x" * 201], "longer than 200 characters"),
+    ],
+)
+def test_a_value_list_stays_a_list(
+    registry: CriteriaRegistry, values: list[str], says: str
+) -> None:
+    # Every bell of every user who sees an alert evaluates its lists: they are bounded.
+    with pytest.raises(UserInputError) as raised:
+        validate_criteria(registry, {"country": {"values": values}})
+    problem = raised.value.problems[0]
+    assert (problem.field, problem.code) == ("criteria.country.values", ErrorCode.VALIDATION)
+    assert says in problem.message

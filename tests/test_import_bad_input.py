@@ -142,12 +142,36 @@ def ten_mb_field_first_row() -> dict[str, str]:
     }
 
 
+# A quoted cell holding the delimiter comes before the bad one: columns are counted as
+# the CSV reader counts them, not by splitting the line at every delimiter.
+QUOTED_HEADER = "account_number,name,group,status,collector\n"
+
+
+def latin1_after_a_quoted_delimiter() -> dict[str, bytes]:
+    text = QUOTED_HEADER + 'A1,"Bravo, Fils",Retail,Société,Ann\n'
+    return {"customers": text.encode("latin-1")}
+
+
+def ten_mb_field_after_a_quoted_delimiter() -> dict[str, str]:
+    return {"customers": QUOTED_HEADER + 'A1,"Bravo, Fils",Retail,' + "x" * TEN_MB + ",Ann\n"}
+
+
 # case: (files, where the problem is, what the message must say)
 UNREADABLE = {
     "latin-1": (latin1_file, "customers.csv, line 4, column name", "UTF-8"),
     "latin-1-deep": (latin1_long_file, "customers.csv, line 3002, column name", "UTF-8"),
     "10MB-field": (ten_mb_field, "customers.csv, line 4, column name", "field"),
     "10MB-field-first-row": (ten_mb_field_first_row, "reminders.csv, line 2, column note", "field"),
+    "latin-1-after-quoted-delimiter": (
+        latin1_after_a_quoted_delimiter,
+        "customers.csv, line 2, column status",
+        "UTF-8",
+    ),
+    "10MB-field-after-quoted-delimiter": (
+        ten_mb_field_after_a_quoted_delimiter,
+        "customers.csv, line 2, column status",
+        "field",
+    ),
 }
 
 
