@@ -411,6 +411,19 @@ def import_ledger(
     return summary
 
 
+def _known_account(
+    source: CsvFile, line: int, account: str | None, accounts: dict[str, int | None]
+) -> None:
+    """Items and reminders may only name accounts of the ledger or of this import."""
+    if account is not None and account not in accounts:
+        source.problem(
+            line,
+            "account_number",
+            account,
+            "unknown account: not in the ledger nor in the customers file",
+        )
+
+
 def _read(
     source: CsvFile, line: int, cells: list[str], column: str, parse: Callable[[str], Any]
 ) -> Any:
@@ -604,13 +617,7 @@ def _load_items(
                 before = source.counter[0]
                 account = _read(source, line, cells, "account_number", parse_required)
                 row = {col: _read(source, line, cells, name, parse) for name, col, parse in parsers}
-                if account is not None and account not in accounts:
-                    source.problem(
-                        line,
-                        "account_number",
-                        account,
-                        "unknown account: not in the ledger nor in the customers file",
-                    )
+                _known_account(source, line, account, accounts)
                 if (
                     row["open_amount"] is None
                     and "open_amount" in source.index
@@ -910,13 +917,7 @@ def _load_reminders(
         note = _read(source, line, cells, "note", parse_text)
         if when is None and "date" in source.index and not cells[source.index["date"]].strip():
             source.problem(line, "date", "", "must not be empty")
-        if account is not None and account not in accounts:
-            source.problem(
-                line,
-                "account_number",
-                account,
-                "unknown account: not in the ledger nor in the customers file",
-            )
+        _known_account(source, line, account, accounts)
         if source.counter[0] != before or source.counter[0]:
             continue
         key = (accounts[account], when, how, note)
