@@ -49,10 +49,16 @@ def aliased(count: int) -> str:
 
 
 def tokens(count: int) -> str:
-    """A search for customers in a long list of countries: exactly `count` tokens. (Not a
-    field repeated: past ~1000 copies graphql-core's validation gives up on it anyway.)"""
-    values = " ".join(f'"v{n}"' for n in range(count - 20))
-    return f"{{ customers(where: {{country: {{values: [{values}]}}}}) {{ totalCount }} }}"
+    """A search for customers in two long lists (countries, statuses): exactly `count` tokens.
+    (Not a field repeated: past ~1000 copies graphql-core's validation gives up on it anyway;
+    two lists because one holds at most 1000 values.)"""
+    names = [f'"v{n}"' for n in range(count - 28)]  # 28 tokens around the values
+    half = len(names) // 2
+    countries, statuses = " ".join(names[:half]), " ".join(names[half:])
+    return (
+        f"{{ customers(where: {{country: {{values: [{countries}]}}, "
+        f"status: {{values: [{statuses}]}}}}) {{ totalCount }} }}"
+    )
 
 
 @pytest.fixture
