@@ -28,7 +28,7 @@ from graphql_api.auth import ASSETS_PATH, GRAPHQL_PATH, BearerAuth, is_graphiql_
 from graphql_api.graphiql import graphiql_assets, graphiql_page
 from graphql_api.plugins import CriteriaRegistry
 from graphql_api.query_limits import QueryLimits, bounded_body
-from graphql_api.request_context import CompiledAlerts, RequestContext
+from graphql_api.request_context import AlertCache, RequestContext
 from graphql_api.request_ids import RequestIds, masked_error, request_id_of
 from graphql_api.schema import is_unexpected, served_schema
 from graphql_api.users import User
@@ -48,7 +48,7 @@ class GraphQLEndpoint:
         self.engine = engine
         self.registry = registry
         self.max_body = (limits or QueryLimits.from_environment()).max_body_bytes
-        self.compiled = CompiledAlerts(registry)
+        self.alerts = AlertCache(registry)
         self.page = graphiql_page(GRAPHQL_PATH, ASSETS_PATH)
 
     async def handle(self, request: Request) -> Response:
@@ -98,7 +98,7 @@ class GraphQLEndpoint:
         request_id: str = "-",
     ) -> Response:
         with RequestContext(
-            self.engine, self.registry, user, compiled=self.compiled, request_id=request_id
+            self.engine, self.registry, user, cache=self.alerts, request_id=request_id
         ) as context:
             try:
                 result = self.schema.execute_sync(

@@ -91,11 +91,6 @@ def refresh_figures(
         conn.execute(update(ledger_state).where(ledger_state.c.id == 1).values(figures_date=today))
 
 
-def figures_are_current(conn: Connection, today: date) -> bool:
-    """Whether the figures were computed for `today`, as seen by the caller's transaction."""
-    return bool(conn.execute(select(ledger_state.c.figures_date)).scalar() == today)
-
-
 def ensure_figures_current(engine: Engine, today: date) -> None:
     """Recompute every customer's figures if they were computed for another day."""
     with engine.connect() as conn:

@@ -28,11 +28,11 @@ from graphql_api.alerts import Alert, list_alerts
 from graphql_api.criteria import Ledger
 from graphql_api.errors import invalid
 from graphql_api.evaluation import AlertStatements, Compiled, compile_criteria, ledger_for
-from graphql_api.figures import ensure_figures_current, figures_are_current
+from graphql_api.figures import ensure_figures_current
 from graphql_api.plugins import CriteriaRegistry
 from graphql_api.reminders import Reminder, reminders_of
 from graphql_api.settings import today as settings_today
-from graphql_api.storage import read_transaction, write_transaction
+from graphql_api.storage import ledger_marks, read_transaction, write_transaction
 from graphql_api.users import User, users_by_id
 
 T = TypeVar("T")
@@ -46,19 +46,35 @@ class VisibleAlert:
     compiled: Compiled
 
 
-class CompiledAlerts:
-    """Alerts compiled to SQL, and their many-alert statements, shared by an application's requests.
+class AlertCache:
+    """What an application's requests share about alerts: each user's visible alerts, the
+    alerts compiled to SQL, and the many-alert statements over them.
 
-    Compiling is the costly part of reading alerts, and an alert's SQL only changes
-    with its version, the registry or the day, so it is kept across requests; so are
-    the count and bell statements of each set of alerts users see.
+    Listing and decoding a user's alerts, and compiling them, would otherwise be a
+    good part of every bell page. A user's list is kept under the database's alerts
+    counter (`ledger_state.alerts_version`, bumped by triggers on every change to the
+    alerts table), read by every request in its own snapshot: a change made by any
+    process is seen by the next request, and a list is never served for a counter it
+    was not read at. An alert's SQL only changes with its version, the registry or the
+    day; the statements with the set of alerts they cover.
     """
 
     def __init__(self, registry: CriteriaRegistry, max_size: int = 20_000) -> None:
         self.registry = registry
         self.max_size = max_size
+        self._lists: dict[tuple[int, int], list[Alert]] = {}
         self._compiled: dict[tuple[int, int, date], tuple[dict[str, Any], Compiled]] = {}
         self._statements: dict[tuple[Any, ...], AlertStatements] = {}
+
+    def visible_to(self, conn: Connection, user: User, alerts_version: int) -> list[Alert]:
+        """The user's visible alerts (see alerts.list_alerts), `conn` being at `alerts_version`."""
+        key = (user.id, alerts_version)
+        found = self._lists.get(key)
+        if found is None:
+            if len(self._lists) >= self.max_size:
+                self._lists.clear()
+            found = self._lists[key] = list_alerts(conn, user)
+        return found
 
     def get(self, alert: Alert, ledger: Ledger) -> Compiled:
         key = (alert.id, alert.version, ledger.today)
@@ -101,7 +117,7 @@ class RequestContext:
         registry: CriteriaRegistry,
         user: User,
         today: date | None = None,
-        compiled: CompiledAlerts | None = None,
+        cache: AlertCache | None = None,
         request_id: str = "-",
     ) -> None:
         self.engine = engine
@@ -110,9 +126,10 @@ class RequestContext:
         self.user = user
         self.today = today or settings_today()
         self.ledger = ledger_for(self.today)
-        self.compiled = compiled or CompiledAlerts(registry)
+        self.cache = cache or AlertCache(registry)
         self._transaction: contextlib.ExitStack | None = None
         self._conn: Connection | None = None
+        self._alerts_version = 0  # as the read transaction sees it
         self._forget()
 
     def __enter__(self) -> RequestContext:
@@ -129,10 +146,12 @@ class RequestContext:
         if self._conn is None:
             stack = contextlib.ExitStack()
             conn = stack.enter_context(read_transaction(self.engine))
-            if not figures_are_current(conn, self.today):
+            figures_date, self._alerts_version = ledger_marks(conn)
+            if figures_date != self.today:
                 stack.close()
                 ensure_figures_current(self.engine, self.today)
                 conn = stack.enter_context(read_transaction(self.engine))
+                _, self._alerts_version = ledger_marks(conn)
             self._transaction, self._conn = stack, conn
         return self._conn
 
@@ -178,9 +197,10 @@ class RequestContext:
     def visible_alerts(self) -> Mapping[int, VisibleAlert]:
         """The viewer's alerts, highest level first then by name, each compiled once."""
         if self._visible is None:
+            conn = self.conn  # first: it reads the alerts counter
             self._visible = {
-                alert.id: VisibleAlert(alert, self.compiled.get(alert, self.ledger))
-                for alert in list_alerts(self.conn, self.user)
+                alert.id: VisibleAlert(alert, self.cache.get(alert, self.ledger))
+                for alert in self.cache.visible_to(conn, self.user, self._alerts_version)
             }
         return self._visible
 
@@ -189,7 +209,7 @@ class RequestContext:
 
     def _statements(self) -> AlertStatements:
         if self._alert_statements is None:
-            self._alert_statements = self.compiled.statements(self.visible_alerts().values())
+            self._alert_statements = self.cache.statements(self.visible_alerts().values())
         return self._alert_statements
 
     def match_count(self, alert_id: int) -> int:
@@ -266,7 +286,7 @@ class RequestContext:
         )
         for alert_id, problem in found.items():
             alert = visible[alert_id].alert
-            broken = self.compiled.mark_broken(alert, self.ledger, problem)
+            broken = self.cache.mark_broken(alert, self.ledger, problem)
             self._visible[alert_id] = VisibleAlert(alert, broken)  # type: ignore[index]
         if found:  # what this request answered already agrees: they match nothing
             self._alert_statements = None

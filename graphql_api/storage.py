@@ -11,6 +11,7 @@ import decimal
 import functools
 import json
 from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    select,
     text,
 )
 from sqlalchemy.engine import Connection
@@ -137,12 +139,14 @@ customer_figures = Table(
     Column("last_reminder_date", Date),
 )
 
-# One row: the day the figures were computed for, and a lock writers share.
+# One row: the day the figures were computed for, a counter of changes to the alerts (bumped
+# by the database's own triggers, see migration 0002), and a lock writers share.
 ledger_state = Table(
     "ledger_state",
     metadata,
     Column("id", Integer, primary_key=True),
     Column("figures_date", Date),
+    Column("alerts_version", Integer, nullable=False, server_default="0"),
 )
 
 users = Table(
@@ -171,6 +175,13 @@ alerts = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
+
+
+def ledger_marks(conn: Connection) -> tuple[date | None, int]:
+    """The day the figures were computed for, and the alerts' change counter, as the caller's
+    transaction sees them."""
+    row = conn.execute(select(ledger_state.c.figures_date, ledger_state.c.alerts_version)).one()
+    return row[0], row[1]
 
 
 def default_database_url() -> str:
