@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
 import strawberry
 from graphql import GraphQLError
 from sqlalchemy import Engine
@@ -109,12 +110,7 @@ class GraphQLEndpoint:
         payload: dict[str, Any] = {"data": result.data}
         if result.errors:
             payload["errors"] = [_formatted(error, request_id) for error in result.errors]
-        # A bell page repeats the same alert objects: no cycles, so no circular check.
-        body = json.dumps(
-            payload, ensure_ascii=False, allow_nan=False, separators=(",", ":"),
-            check_circular=False,
-        )  # fmt: skip
-        return Response(body.encode(), media_type="application/json")
+        return Response(_encoded(payload), media_type="application/json")
 
 
 def create_app(
@@ -146,6 +142,16 @@ def _formatted(error: GraphQLError, request_id: str) -> dict[str, Any]:
         located = {k: formatted[k] for k in ("locations", "path") if k in formatted}
         return masked_error(request_id, **located)
     return formatted
+
+
+def _encoded(payload: dict[str, Any]) -> bytes:
+    """The response body: orjson writes a 1,500-entry bell page several times faster than the
+    standard library, which stays the fallback for what orjson refuses (an integer beyond 64
+    bits in a JSON attribute)."""
+    try:
+        return orjson.dumps(payload)
+    except orjson.JSONEncodeError:
+        return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _json(raw: str | bytes) -> Any:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -19,7 +20,9 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Row,
+    String,
     and_,
     bindparam,
     exists,
@@ -28,7 +31,9 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    type_coerce,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -188,7 +193,7 @@ class AlertStatements:
             ).where(items.c.open_amount != 0)
             if kind == "matching":
                 item_flags = item_flags.where(
-                    items.c.customer_id.in_(bindparam("item_customer_ids", expanding=True))
+                    items.c.customer_id.in_(_id_list("item_customer_ids", dialect))
                 )
             subquery = item_flags.group_by(items.c.customer_id).subquery("item_flags")
             source = CUSTOMER_BASE.outerjoin(subquery, subquery.c.customer_id == customers.c.id)
@@ -206,9 +211,13 @@ class AlertStatements:
             columns = (func.count().filter(condition(i)).label(f"a{i}") for i in self.ids)
             return select(*columns).select_from(source)
         return (
-            select(customers.c.id, *(condition(i).label(f"a{i}") for i in self.ids))
+            # Read as plain integers: a Boolean column on SQLite converts every value in Python.
+            select(
+                customers.c.id,
+                *(type_coerce(condition(i), Integer).label(f"a{i}") for i in self.ids),
+            )
             .select_from(source)
-            .where(customers.c.id.in_(bindparam("customer_ids", expanding=True)))
+            .where(customers.c.id.in_(_id_list("customer_ids", dialect)))
         )
 
     def match_counts(self, conn: Connection) -> dict[int, int]:
@@ -234,7 +243,19 @@ class AlertStatements:
     def _matching_rows(self, conn: Connection, wanted: list[int]) -> Any:
         # Bound parameters only: ValueList values come from users and never become SQL text.
         statement = self._statement("matching", conn.dialect.name)
-        return conn.execute(statement, {"customer_ids": wanted, "item_customer_ids": wanted}).all()
+        ids: Any = wanted if conn.dialect.name == "postgresql" else json.dumps(wanted)
+        return conn.execute(statement, {"customer_ids": ids, "item_customer_ids": ids}).all()
+
+
+def _id_list(name: str, dialect: str) -> Any:
+    """The ids of one bound parameter: a whole array on PostgreSQL, a JSON array on SQLite.
+
+    One parameter however many ids (an expanding IN is re-rendered on every run), so the
+    statement's text never changes: SQLAlchemy compiles it once and PostgreSQL prepares it.
+    """
+    if dialect == "postgresql":
+        return select(func.unnest(bindparam(name, type_=ARRAY(Integer)))).scalar_subquery()
+    return select(func.json_each(bindparam(name, type_=String)).table_valued("value").c.value)
 
 
 def match_counts(
