@@ -1,12 +1,14 @@
-"""graphql-core's execution with a short path for plain leaf fields.
+"""graphql-core's execution with a short path for plain fields.
 
-Most of a bell page is leaf fields read off plain objects (a bell entry's id,
-name, level, colour...). graphql-core gives each of them a resolve info, a
-path, a resolver call and a value completion; here such a field (a scalar or
-enum attribute with no resolver of its own) is read and coerced directly. Any
-other field, and any leaf whose value is not a clean success (null for a
-non-null field, a coercion failure), goes through graphql-core unchanged, so
-errors and their paths are exactly graphql-core's.
+Most of a bell page is fields read off plain objects (a bell entry's id, name,
+level, colour; an edge's node; a bell's list of alerts). graphql-core gives
+each of them a resolve info, a path, a resolver call and a value completion;
+here such a field (an attribute with no resolver of its own: a scalar or enum,
+or a non-null object or list of non-null objects) is read and completed
+directly. Any other field, and any value that is not a clean success (null for
+a non-null field, a coercion failure, an object whose type must be checked),
+goes through graphql-core unchanged, so errors and their paths are exactly
+graphql-core's.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any, ClassVar
 
 from graphql import (
     GraphQLField,
+    GraphQLList,
     GraphQLObjectType,
     GraphQLSchema,
     Undefined,
@@ -44,10 +47,35 @@ def plain_fields(object_type: GraphQLObjectType) -> PlainFields:
     return found
 
 
+# field name -> (attribute, object type, whether a list of them), per object type
+ObjectFields = dict[str, tuple[str, GraphQLObjectType, bool]]
+
+
+def object_fields(object_type: GraphQLObjectType) -> ObjectFields:
+    """The fields of `object_type` that are an attribute with no resolver holding a non-null
+    object, or a non-null list of non-null objects, of a type that needs no type check."""
+    found: ObjectFields = {}
+    for name, field in object_type.fields.items():
+        attribute = _attribute(field)
+        if attribute is None or not is_non_null_type(field.type):
+            continue
+        inner, is_list = field.type.of_type, False
+        if isinstance(inner, GraphQLList) and is_non_null_type(inner.of_type):
+            inner, is_list = inner.of_type.of_type, True
+        if isinstance(inner, GraphQLObjectType) and not inner.is_type_of:
+            found[name] = (attribute, inner, is_list)
+    return found
+
+
 def _plain_attribute(field: GraphQLField) -> str | None:
-    if field.args or not getattr(field.resolve, "_is_default", False):
-        return None
     if not is_leaf_type(get_named_type(field.type)):
+        return None
+    return _attribute(field)
+
+
+def _attribute(field: GraphQLField) -> str | None:
+    """The attribute a field reads when it has no arguments and no resolver of its own."""
+    if field.args or not getattr(field.resolve, "_is_default", False):
         return None
     definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     if definition is None or definition.extensions or definition.permission_classes:
@@ -56,28 +84,33 @@ def _plain_attribute(field: GraphQLField) -> str | None:
 
 
 class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
-    """Executes plain leaf fields inline; everything else as graphql-core does.
+    """Executes plain fields inline; everything else as graphql-core does.
 
     An object whose selection is all plain fields is completed once per request: a
     bell entry shown on many customers is the same alert asked the same fields.
     """
 
-    _plain: ClassVar[weakref.WeakKeyDictionary[GraphQLSchema, dict[str, PlainFields]]] = (
-        weakref.WeakKeyDictionary()
-    )
+    _plain: ClassVar[
+        weakref.WeakKeyDictionary[GraphQLSchema, dict[str, tuple[PlainFields, ObjectFields]]]
+    ] = weakref.WeakKeyDictionary()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._memo: dict[tuple[int, int], tuple[Any, dict[str, Any]]] = {}
+        # selection -> id(object) -> (object, its completed fields); keeping the object
+        # alive keeps its id its own for the request.
+        self._memo: dict[int, dict[int, tuple[Any, dict[str, Any]]]] = {}
         self._all_plain: dict[int, tuple[Any, bool]] = {}
 
-    def _plain_of(self, parent_type: GraphQLObjectType) -> PlainFields:
+    def _plain_of(self, parent_type: GraphQLObjectType) -> tuple[PlainFields, ObjectFields]:
         by_type = self._plain.get(self.schema)
         if by_type is None:
             by_type = self._plain[self.schema] = {}
         fields = by_type.get(parent_type.name)
         if fields is None:
-            fields = by_type[parent_type.name] = plain_fields(parent_type)
+            fields = by_type[parent_type.name] = (
+                plain_fields(parent_type),
+                object_fields(parent_type),
+            )
         return fields
 
     def _selection_is_plain(self, plain: PlainFields, grouped_field_set: Any) -> bool:
@@ -100,38 +133,78 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         items: Any,
         position_context: Any,
     ) -> Any:
-        """A list of non-null objects: each item's fields executed directly (an item asked
-        only plain fields is completed once per request)."""
         object_type = item_type.of_type if is_non_null_type(item_type) else None
         if (
             isinstance(object_type, GraphQLObjectType)
             and not object_type.is_type_of
             and isinstance(items, list)
-            and not any(item is None or isinstance(item, Exception) for item in items)
         ):
-            grouped_field_set, new_defer_usages, _ = self.collect_subfields(
-                object_type, field_details_list
+            completed = self._completed_list(
+                object_type, field_details_list, path, items, position_context
             )
-            if not new_defer_usages:
-                memo = self._memo
-                selection = id(grouped_field_set)
-                completed = []
-                for index, item in enumerate(items):
-                    seen = memo.get((selection, id(item)))
-                    if seen is not None and seen[0] is item:
-                        completed.append(seen[1])
-                    else:
-                        value = self.execute_fields(
-                            object_type, item, path.add_key(index), grouped_field_set,
-                            position_context,
-                        )  # fmt: skip
-                        completed.append(value)
-                if not any(self.is_awaitable(value) for value in completed):
-                    return completed
-                return self._gathered(completed)
+            if completed is not Undefined:
+                return completed
         return super().complete_iterable_value(
             item_type, field_details_list, info, path, items, position_context
         )
+
+    def _completed_list(
+        self,
+        object_type: GraphQLObjectType,
+        field_details_list: Any,
+        path: Path,
+        items: list[Any],
+        position_context: Any,
+    ) -> Any:
+        """A list of non-null objects: each item's fields executed directly (an item asked
+        only plain fields is completed once per request); Undefined when graphql-core must
+        do it (an item is null or an error, or a fragment is deferred)."""
+        grouped_field_set, new_defer_usages, _ = self.collect_subfields(
+            object_type, field_details_list
+        )
+        memo = self._memo.get(id(grouped_field_set), {})
+        seen = [memo.get(id(item)) for item in items]
+        new = [index for index, known in enumerate(seen) if known is None]
+        if new_defer_usages or any(
+            items[index] is None or isinstance(items[index], Exception) for index in new
+        ):
+            return Undefined
+        completed = [None if known is None else known[1] for known in seen]
+        awaiting = False
+        for index in new:
+            value = self.execute_fields(
+                object_type, items[index], path.add_key(index), grouped_field_set,
+                position_context,
+            )  # fmt: skip
+            completed[index] = value
+            awaiting = awaiting or self.is_awaitable(value)
+        return self._gathered(completed) if awaiting else completed
+
+    def _completed_object(
+        self,
+        field: tuple[str, GraphQLObjectType, bool],
+        source_value: Any,
+        field_details_list: Any,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        """A plain object field completed directly; Undefined when graphql-core must do it."""
+        attribute, object_type, is_list = field
+        value = getattr(source_value, attribute, None)
+        if is_list:
+            if not isinstance(value, list):
+                return Undefined
+            return self._completed_list(
+                object_type, field_details_list, path, value, position_context
+            )
+        if value is None or isinstance(value, Exception):
+            return Undefined
+        grouped_field_set, new_defer_usages, _ = self.collect_subfields(
+            object_type, field_details_list
+        )
+        if new_defer_usages:
+            return Undefined
+        return self.execute_fields(object_type, value, path, grouped_field_set, position_context)
 
     @staticmethod
     async def _gathered(completed: list[Any]) -> list[Any]:  # never with sync resolvers
@@ -145,22 +218,22 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         grouped_field_set: Any,
         position_context: Any,
     ) -> Any:
-        plain = self._plain_of(parent_type)
-        if not plain:
+        plain, objects = self._plain_of(parent_type)
+        if not plain and not objects:
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
         all_plain = self._selection_is_plain(plain, grouped_field_set)
-        memo_key = (id(grouped_field_set), id(source_value))
         if all_plain:
-            seen = self._memo.get(memo_key)
-            if seen is not None and seen[0] is source_value:
+            seen = self._memo.get(id(grouped_field_set), {}).get(id(source_value))
+            if seen is not None:
                 return seen[1]
         results: dict[str, Any] = {}
         fast_only = True
         awaitable_fields: list[str] = []
         for response_name, field_details_list in grouped_field_set.items():
-            spec = plain.get(field_details_list[0].node.name.value)
+            name = field_details_list[0].node.name.value
+            spec = plain.get(name)
             if spec is not None:
                 attribute, coerce, nullable = spec
                 value = getattr(source_value, attribute, None)
@@ -176,20 +249,25 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                         results[response_name] = coerced
                         continue
             fast_only = False
-            result = self.execute_field(
-                parent_type,
-                source_value,
-                field_details_list,
-                Path(path, response_name, parent_type.name),
-                position_context,
-            )
+            field_path = Path(path, response_name, parent_type.name)
+            result = Undefined
+            inline = objects.get(name)
+            if inline is not None:
+                result = self._completed_object(
+                    inline, source_value, field_details_list, field_path, position_context
+                )
+            if result is Undefined:
+                result = self.execute_field(
+                    parent_type, source_value, field_details_list, field_path, position_context
+                )
             if result is Undefined:
                 continue
             results[response_name] = result
             if self.is_awaitable(result):  # never with this project's sync resolvers
                 awaitable_fields.append(response_name)
         if fast_only and all_plain:
-            self._memo[memo_key] = (source_value, results)
+            memo = self._memo.setdefault(id(grouped_field_set), {})
+            memo[id(source_value)] = (source_value, results)
         if not awaitable_fields:
             return results
 

@@ -34,6 +34,14 @@ class Branch:
     label: str
     leaves: list[Leaf]
     maybe: list[Leaf | None]
+    main: Leaf
+    alt: Leaf | None = None
+
+
+@strawberry.type
+class Tree:
+    trunk: Branch
+    branches: list[Branch]
 
 
 SHARED = Leaf(name="shared", colour=Colour.RED)
@@ -45,13 +53,19 @@ class Query:
     @strawberry.field
     def branches(self) -> list[Branch]:
         return [
-            Branch(label="a", leaves=[SHARED, Leaf(name="x", colour=Colour.BLUE)], maybe=[None]),
-            Branch(label="b", leaves=[SHARED, SHARED], maybe=[SHARED]),
-        ]
+            Branch(label="a", leaves=[SHARED, Leaf(name="x", colour=Colour.BLUE)], maybe=[None],
+                   main=SHARED, alt=SHARED),
+            Branch(label="b", leaves=[SHARED, SHARED], maybe=[SHARED], main=SHARED),
+        ]  # fmt: skip
 
     @strawberry.field
     def broken(self) -> list[Branch]:
-        return [Branch(label="c", leaves=[SHARED, BROKEN], maybe=[BROKEN])]
+        return [Branch(label="c", leaves=[SHARED, BROKEN], maybe=[BROKEN], main=BROKEN)]
+
+    @strawberry.field
+    def tree(self) -> Tree:
+        branches = Query.branches(self)
+        return Tree(trunk=branches[0], branches=branches + Query.broken(self))
 
 
 QUERIES = [
@@ -61,6 +75,10 @@ QUERIES = [
     "query($x: Boolean!) { branches { leaves { name @skip(if: $x) colour @include(if: $x) } } }",
     "{ broken { label leaves { name colour } } }",
     "{ broken { label maybe { name } } }",
+    "{ branches { main { name colour } alt { name note } } }",
+    "{ broken { label main { name } } }",
+    "{ tree { trunk { leaves { name } main { shout } } branches { label main { colour } } } }",
+    "{ tree { branches { main { name } } } }",
 ]
 
 
@@ -79,3 +97,9 @@ def test_a_null_in_a_non_null_field_is_still_an_error() -> None:
     answer = run(FastExecutionContext, QUERIES[4])
     assert answer["data"] is None  # the null propagates up to the non-null root field
     assert answer["errors"][0]["path"] == ["broken", 0, "leaves", 1, "name"]
+
+
+def test_a_null_inside_a_plain_object_field_is_placed_on_its_own_path() -> None:
+    answer = run(FastExecutionContext, QUERIES[-1])
+    assert answer["data"] is None
+    assert answer["errors"][0]["path"] == ["tree", "branches", 2, "main", "name"]
