@@ -14,7 +14,7 @@ import json
 import operator
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from psycopg.copy import QueuedLibpqWriter
-from sqlalchemy import Engine, bindparam, delete, insert, select, update
+from sqlalchemy import Engine, bindparam, delete, select, update
 from sqlalchemy.engine import Connection
 from tqdm import tqdm
 
@@ -403,11 +403,16 @@ def import_ledger(
         if counter[0]:
             conn.rollback()
             raise ImportFailed(problems, counter[0])
-        refresh_figures(conn, today)
-        if conn.dialect.name == "postgresql" and (items_file or customers_file):
-            # Fresh planner statistics for the reloaded tables (autovacuum would only get to
-            # them later), so the first requests after an import are planned on real sizes.
-            conn.exec_driver_sql("ANALYZE customers, items, customer_figures")
+        # Fresh planner statistics for the reloaded tables (autovacuum would only get to
+        # them later), so that the figures' aggregate and the first requests after the
+        # import are planned on real sizes.
+        analyze = conn.dialect.name == "postgresql" and bool(items_file or customers_file)
+        if analyze:
+            conn.exec_driver_sql("ANALYZE customers, items, reminders")
+        with _checked_references(conn):
+            refresh_figures(conn, today)
+        if analyze:
+            conn.exec_driver_sql("ANALYZE customer_figures")
     return summary
 
 
@@ -547,24 +552,28 @@ def _insert_customers(conn: Connection, new_rows: list[dict[str, Any]]) -> None:
             money(r["credit_limit"]),
             money(r["insurer_guarantee"]),
             None if r["last_payment_date"] is None else r["last_payment_date"].isoformat(),
-            json.dumps(r["attributes"], ensure_ascii=False),
+            json.dumps(r["attributes"], ensure_ascii=False) if r["attributes"] else "{}",
         )
         for r in new_rows
     ]
-    columns = ", ".join(WRITTEN_CUSTOMER_COLUMNS)
+    _insert_rows(conn, "customers", WRITTEN_CUSTOMER_COLUMNS, rows)
+
+
+def _insert_rows(
+    conn: Connection, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """Rows of ready values: COPY on PostgreSQL, one executemany on SQLite."""
+    names = ", ".join(columns)
     if conn.dialect.name == "postgresql":
         driver = conn.connection.driver_connection
         assert driver is not None
-        with (
-            driver.cursor() as cursor,
-            cursor.copy(f"COPY customers ({columns}) FROM STDIN") as copy,
-        ):
+        with driver.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
         return
     marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    markers = ", ".join([marker] * len(WRITTEN_CUSTOMER_COLUMNS))
-    conn.exec_driver_sql(f"INSERT INTO customers ({columns}) VALUES ({markers})", rows)
+    markers = ", ".join([marker] * len(columns))
+    conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({markers})", rows)
 
 
 def _update_customers(conn: Connection, changed: list[dict[str, Any]], extra: list[str]) -> None:
@@ -806,16 +815,32 @@ def _write_items(conn: Connection, batch: list[tuple[Any, ...]], upsert: bool) -
     conn.exec_driver_sql(sql, batch)
 
 
+@contextlib.contextmanager
+def _checked_references(conn: Connection) -> Iterator[None]:
+    """Writes whose foreign keys hold by construction: PostgreSQL skips its per-row
+    foreign-key triggers for them, when the import may (a superuser, as a bulk loader is).
+
+    For item rows, every account was checked against the customers read in this
+    transaction, under the ledger lock that every writer takes; figures are computed
+    from the customers table itself. The triggers would only repeat those checks, at
+    about half the load rate. session_replication_role = replica is SET LOCAL: it ends
+    with the transaction at the latest.
+    """
+    trusted = (
+        conn.dialect.name == "postgresql"
+        and conn.exec_driver_sql("SELECT current_setting('is_superuser') = 'on'").scalar()
+    )
+    if trusted:
+        conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+    yield
+    if trusted:
+        conn.exec_driver_sql("SET LOCAL session_replication_role = DEFAULT")
+
+
 class _ItemsWriter:
     """Writes item rows: on PostgreSQL one COPY kept open across batches (the server loads
-    while the file is read), paused before any other statement; else _write_items.
-
-    When the import may (a superuser, as a bulk loader is), the COPY runs with
-    session_replication_role = replica for this transaction, which skips the per-row
-    foreign-key trigger of `items.customer_id`: every account was checked against the
-    customers read in this transaction, under the ledger lock that every writer takes,
-    so the trigger would only repeat that check, and it halves the load rate.
-    """
+    while the file is read), paused before any other statement; else _write_items. The
+    COPY runs in _checked_references."""
 
     def __init__(self, conn: Connection, upsert: bool) -> None:
         self.conn = conn
@@ -823,29 +848,24 @@ class _ItemsWriter:
         self.copying = conn.dialect.name == "postgresql" and not upsert
         self._open: contextlib.ExitStack | None = None
         self._copy: Any = None
-        self._replica = False
+        self._checked: contextlib.ExitStack | None = None
 
     def __enter__(self) -> _ItemsWriter:
         return self
 
     def __exit__(self, kind: object, error: BaseException | None, tb: object) -> None:
         self.pause(error)
-        if self._replica and error is None:
-            self.conn.exec_driver_sql("SET LOCAL session_replication_role = DEFAULT")
+        if self._checked is not None and error is None:
+            self._checked.close()
 
     def write(self, batch: list[tuple[Any, ...]]) -> None:
         if not self.copying:
             _write_items(self.conn, batch, self.upsert)
             return
         if self._copy is None:
-            if (
-                not self._replica
-                and self.conn.exec_driver_sql(
-                    "SELECT current_setting('is_superuser') = 'on'"
-                ).scalar()
-            ):
-                self.conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
-                self._replica = True
+            if self._checked is None:
+                self._checked = contextlib.ExitStack()
+                self._checked.enter_context(_checked_references(self.conn))
             driver = self.conn.connection.driver_connection
             assert driver is not None
             stack = contextlib.ExitStack()
@@ -907,7 +927,7 @@ def _load_reminders(
             select(reminders.c.customer_id, reminders.c.date, reminders.c.channel, reminders.c.note)
         )
     )
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple[Any, ...]] = []
     channel = _choice(CHANNELS, default="EMAIL")
     for line, cells in source.rows():
         before = source.counter[0]
@@ -925,15 +945,10 @@ def _load_reminders(
             summary.reminders_skipped += 1
             continue
         existing.add(key)
-        rows.append(
-            {
-                "customer_id": key[0],
-                "date": when,
-                "channel": how,
-                "note": note,
-                "logged_by": logged_by,
-            }
-        )
+        rows.append((key[0], when.isoformat(), how, note, logged_by))
     if rows and not source.counter[0]:
-        conn.execute(insert(reminders), rows)
+        _insert_rows(conn, "reminders", REMINDER_WRITTEN, rows)
         summary.reminders_added += len(rows)
+
+
+REMINDER_WRITTEN = ("customer_id", "date", "channel", "note", "logged_by")
