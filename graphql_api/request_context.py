@@ -62,18 +62,27 @@ class AlertCache:
     def __init__(self, registry: CriteriaRegistry, max_size: int = 20_000) -> None:
         self.registry = registry
         self.max_size = max_size
-        self._lists: dict[tuple[int, int], list[Alert]] = {}
+        self._lists: tuple[int, dict[int, list[Alert]]] = (-1, {})  # by user id, at a version
         self._compiled: dict[tuple[int, int, date], tuple[dict[str, Any], Compiled]] = {}
         self._statements: dict[tuple[Any, ...], AlertStatements] = {}
 
     def visible_to(self, conn: Connection, user: User, alerts_version: int) -> list[Alert]:
-        """The user's visible alerts (see alerts.list_alerts), `conn` being at `alerts_version`."""
-        key = (user.id, alerts_version)
-        found = self._lists.get(key)
+        """The user's visible alerts (see alerts.list_alerts), `conn` being at `alerts_version`.
+
+        Only the newest version's lists are kept, one per user. A version and its lists
+        are one tuple, replaced whole, so that a request (in another thread) never files
+        its list under another version; one still reading an older snapshot lists its
+        alerts itself."""
+        version, lists = self._lists
+        if alerts_version > version:
+            version, lists = self._lists = (alerts_version, {})
+        if alerts_version != version:
+            return list_alerts(conn, user)
+        found = lists.get(user.id)
         if found is None:
-            if len(self._lists) >= self.max_size:
-                self._lists.clear()
-            found = self._lists[key] = list_alerts(conn, user)
+            found = list_alerts(conn, user)
+            if len(lists) < self.max_size:
+                lists[user.id] = found
         return found
 
     def get(self, alert: Alert, ledger: Ledger) -> Compiled:

@@ -116,3 +116,30 @@ def test_the_database_counts_every_change_to_the_alerts_itself(api: Api) -> None
         with write_transaction(api.engine) as conn:
             conn.execute(statement, {"id": alert_id})
         assert counter(api.engine) == before + 1, statement
+
+
+def test_a_request_on_an_older_snapshot_neither_reads_nor_files_the_newer_lists(
+    api: Api, registry: CriteriaRegistry
+) -> None:
+    """Requests run in threads, each in its own snapshot: one that read an older counter
+    lists the alerts itself, and what it lists never lands among the newer lists."""
+    from graphql_api.request_context import AlertCache
+    from graphql_api.storage import ledger_marks
+    from graphql_api.users import Role, User
+
+    cache = AlertCache(registry)
+    with api.engine.connect() as conn:
+        alice_id = conn.execute(text("SELECT id FROM users WHERE name = 'alice'")).scalar_one()
+    alice = User(alice_id, "alice", Role.USER)
+    api.create("alice", **public_input("first", "PRIVATE"))
+    with api.engine.connect() as conn:
+        _, old = ledger_marks(conn)
+    api.create("alice", **public_input("second", "PRIVATE"))
+    with api.engine.connect() as conn:
+        _, new = ledger_marks(conn)
+        newest = cache.visible_to(conn, alice, new)
+        assert [a.name for a in newest] == ["first", "second"]
+        assert cache.visible_to(conn, alice, new) is newest  # kept for this version
+        older = cache.visible_to(conn, alice, old)
+        assert older is not newest  # listed afresh, not served from the newer lists
+        assert cache.visible_to(conn, alice, new) is newest  # and not filed among them
