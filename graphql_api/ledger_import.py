@@ -638,14 +638,14 @@ def _load_items(
                     continue
                 quick = account, _wire_item(row, accounts[account], mode)
             account, item = quick
-            key = hash((account, item[1]))
-            if key in seen:
+            known = len(seen)
+            seen.add(hash((account, item[1])))
+            if len(seen) == known:  # seen before (one set operation per item: 2M of them)
                 suspects.append((line, account, item[1]))
                 if writing:
                     writer.pause()  # _is_repeat may look at the items written so far
                     if _is_repeat(conn, batch, item[0], item[1], upsert):
                         writing = False  # a real duplicate: the import fails, so write nothing more
-            seen.add(key)
             if not writing:
                 continue
             batch.append(item)
