@@ -1,8 +1,9 @@
 """The HTTP application: GraphQL and the GraphiQL page at /graphql, GraphiQL's files at /graphiql.
 
-GraphQL runs synchronously in a worker thread (the database driver is
-synchronous), one request context per request: its read transaction is
-closed when the response is ready. GET runs queries only; batching is off.
+A request runs synchronously in a worker thread (the database driver is
+synchronous), in one request context: its read transaction signs the token
+in (auth.py) and is closed when the response is ready. GET runs queries
+only; batching is off.
 Every response carries an X-Request-ID; the server's own failures are answered with
 that id alone (see request_ids.py), and the limits of query_limits.py apply.
 """
@@ -25,14 +26,20 @@ from starlette.routing import Mount, Route
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
-from graphql_api.auth import ASSETS_PATH, GRAPHQL_PATH, BearerAuth, is_graphiql_page
+from graphql_api.auth import (
+    ASSETS_PATH,
+    GRAPHQL_PATH,
+    JSON_TYPES,
+    BearerAuth,
+    is_graphiql_page,
+    unauthorized,
+)
 from graphql_api.graphiql import graphiql_assets, graphiql_page
 from graphql_api.plugins import CriteriaRegistry
 from graphql_api.query_limits import QueryLimits, bounded_body
 from graphql_api.request_context import AlertCache, RequestContext
 from graphql_api.request_ids import RequestIds, masked_error, request_id_of
 from graphql_api.schema import is_unexpected, served_schema
-from graphql_api.users import User
 
 
 class GraphQLEndpoint:
@@ -55,6 +62,32 @@ class GraphQLEndpoint:
     async def handle(self, request: Request) -> Response:
         if is_graphiql_page(request.scope):
             return HTMLResponse(self.page)
+        body = None
+        if request.method == "POST" and _content_type(request) in JSON_TYPES:
+            body = await bounded_body(request, self.max_body)
+            if body is None:
+                return _problem(413, f"the request body is larger than {self.max_body} bytes")
+        return await run_in_threadpool(self.respond, request, body)
+
+    def respond(self, request: Request, body: bytes | None) -> Response:
+        """Sign in with the request's token (see auth.py), then check the request and run it."""
+        request_id = request_id_of(request.scope)
+        context = RequestContext.signed_in(
+            self.engine, self.registry, request.scope["state"]["token"],
+            cache=self.alerts, request_id=request_id,
+        )  # fmt: skip
+        if context is None:
+            return unauthorized()
+        with context:
+            checked = self._checked(request, body)
+            if isinstance(checked, Response):
+                return checked
+            return self.execute(context, *checked)
+
+    def _checked(
+        self, request: Request, body: bytes | None
+    ) -> Response | tuple[str, dict[str, Any] | None, str | None, set[OperationType]]:
+        """The query, variables, operation name and allowed operations; or the error response."""
         if request.method == "GET":
             if len(request.scope.get("query_string", b"")) > self.max_body:
                 return _problem(414, f"the query string is larger than {self.max_body} bytes")
@@ -63,12 +96,8 @@ class GraphQLEndpoint:
                 params["variables"] = _json(params["variables"])
             allowed = {OperationType.QUERY}
         else:
-            content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-            if content_type not in ("application/json", "application/graphql-response+json"):
+            if body is None:  # not read: not JSON
                 return _problem(415, "send the request as JSON (Content-Type: application/json)")
-            body = await bounded_body(request, self.max_body)
-            if body is None:
-                return _problem(413, f"the request body is larger than {self.max_body} bytes")
             params = _json(body)
             if params is _INVALID:
                 return _problem(400, "the request body is not valid JSON")
@@ -83,33 +112,23 @@ class GraphQLEndpoint:
             return _problem(400, "variables must be a JSON object")
         if operation is not None and not isinstance(operation, str):
             return _problem(400, "operationName must be a string")
-        user: User = request.scope["state"]["user"]
-        request_id = request_id_of(request.scope)
-        return await run_in_threadpool(
-            self.execute, user, query, variables, operation, allowed, request_id
-        )
+        return query, variables, operation, allowed
 
     def execute(
         self,
-        user: User,
+        context: RequestContext,
         query: str,
         variables: dict[str, Any] | None,
         operation: str | None,
         allowed: set[OperationType],
-        request_id: str = "-",
     ) -> Response:
-        with RequestContext(
-            self.engine, self.registry, user, cache=self.alerts, request_id=request_id
-        ) as context:
-            try:
-                result = self.schema.execute_sync(
-                    query, variables, context, None, operation, allowed
-                )
-            except InvalidOperationTypeError:
-                return _problem(405, "mutations must be sent with POST", {"Allow": "POST"})
+        try:
+            result = self.schema.execute_sync(query, variables, context, None, operation, allowed)
+        except InvalidOperationTypeError:
+            return _problem(405, "mutations must be sent with POST", {"Allow": "POST"})
         payload: dict[str, Any] = {"data": result.data}
         if result.errors:
-            payload["errors"] = [_formatted(error, request_id) for error in result.errors]
+            payload["errors"] = [_formatted(e, context.request_id) for e in result.errors]
         return Response(_encoded(payload), media_type="application/json")
 
 
@@ -130,7 +149,7 @@ def create_app(
             Route("/", home, methods=["GET"]),
             Mount(ASSETS_PATH, app=graphiql_assets()),
         ],
-        middleware=[Middleware(RequestIds), Middleware(BearerAuth, engine=engine)],
+        middleware=[Middleware(RequestIds), Middleware(BearerAuth)],
     )
 
 
@@ -152,6 +171,10 @@ def _encoded(payload: dict[str, Any]) -> bytes:
         return orjson.dumps(payload)
     except orjson.JSONEncodeError:
         return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _content_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
 def _json(raw: str | bytes) -> Any:

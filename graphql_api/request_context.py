@@ -33,7 +33,7 @@ from graphql_api.plugins import CriteriaRegistry
 from graphql_api.reminders import Reminder, reminders_of
 from graphql_api.settings import today as settings_today
 from graphql_api.storage import ledger_marks, read_transaction, write_transaction
-from graphql_api.users import User, users_by_id
+from graphql_api.users import User, authenticate, users_by_id
 
 T = TypeVar("T")
 
@@ -138,8 +138,25 @@ class RequestContext:
         self.cache = cache or AlertCache(registry)
         self._transaction: contextlib.ExitStack | None = None
         self._conn: Connection | None = None
+        self._marked = False  # whether the transaction's ledger marks were read
         self._alerts_version = 0  # as the read transaction sees it
         self._forget()
+
+    @classmethod
+    def signed_in(
+        cls, engine: Engine, registry: CriteriaRegistry, token: str, **options: Any
+    ) -> RequestContext | None:
+        """The context of a request sent with `token`, or None when no user has it (unknown
+        or revoked). The token is looked up by the first statement of the request's own
+        read transaction, which the request then goes on with."""
+        with contextlib.ExitStack() as transaction:
+            conn = transaction.enter_context(read_transaction(engine))
+            user = authenticate(conn, token)
+            if user is None:
+                return None
+            context = cls(engine, registry, user, **options)
+            context._transaction, context._conn = transaction.pop_all(), conn
+            return context
 
     def __enter__(self) -> RequestContext:
         return self
@@ -151,21 +168,30 @@ class RequestContext:
 
     @property
     def conn(self) -> Connection:
-        """The request's read transaction, opened on first use with today's figures."""
+        """The request's read transaction, opened on first use, with today's figures."""
         if self._conn is None:
-            stack = contextlib.ExitStack()
-            conn = stack.enter_context(read_transaction(self.engine))
-            figures_date, self._alerts_version = ledger_marks(conn)
+            self._open()
+        if not self._marked:  # the transaction's first read: the figures' day, the alerts
+            figures_date, self._alerts_version = ledger_marks(self._read())
             if figures_date != self.today:
-                stack.close()
+                self.close()
                 ensure_figures_current(self.engine, self.today)
-                conn = stack.enter_context(read_transaction(self.engine))
-                _, self._alerts_version = ledger_marks(conn)
-            self._transaction, self._conn = stack, conn
+                _, self._alerts_version = ledger_marks(self._open())
+            self._marked = True
+        return self._read()
+
+    def _open(self) -> Connection:
+        self._transaction = contextlib.ExitStack()
+        self._conn = self._transaction.enter_context(read_transaction(self.engine))
+        return self._conn
+
+    def _read(self) -> Connection:
+        assert self._conn is not None
         return self._conn
 
     def close(self) -> None:
         """End the read transaction (if one was opened)."""
+        self._marked = False
         if self._transaction is not None:
             transaction, self._transaction, self._conn = self._transaction, None, None
             transaction.close()
@@ -173,6 +199,7 @@ class RequestContext:
     def _discard(self, error: BaseException) -> None:
         """Roll back the read transaction after `error` (PostgreSQL refuses every statement
         after a failed one); the next read opens a new one."""
+        self._marked = False
         if self._transaction is not None:
             transaction, self._transaction, self._conn = self._transaction, None, None
             transaction.__exit__(type(error), error, error.__traceback__)

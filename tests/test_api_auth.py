@@ -184,3 +184,34 @@ def test_get_with_a_wrong_token_is_401(api: Api, secret: dict[str, Any]) -> None
             headers={"Accept": "application/json", "Authorization": "Bearer wrong"},
         )
     )
+
+
+WRONG = {"Authorization": "Bearer dso_not-a-token-anyone-has"}
+
+
+@pytest.mark.parametrize(
+    "request_kwargs",
+    [
+        {"json": [{"query": ME}]},  # a batch
+        {"content": b"{not json", "headers": {"Content-Type": "application/json"}},
+        {"content": b"query=x", "headers": {"Content-Type": "text/plain"}},
+        {"json": {"variables": {}}},  # no query
+        {"json": {"query": "mutation { deleteAlert(id: 1) { deletedId } }"}},
+    ],
+    ids=["batch", "bad-json", "not-json", "no-query", "mutation"],
+)
+def test_a_wrong_token_is_401_before_the_request_is_even_read(
+    api: Api, secret: dict[str, Any], request_kwargs: dict[str, Any]
+) -> None:
+    """The token is checked first: a well-formed token nobody has learns nothing, not even
+    what is wrong with its request (the endpoint checks it, see auth.py)."""
+    headers = {**WRONG, **request_kwargs.pop("headers", {})}
+    assert_refused(api.client.post("/graphql", headers=headers, **request_kwargs))
+    assert api.alert("admin", secret["id"]) is not None
+
+
+def test_a_token_revoked_between_two_requests_is_refused_at_once(api: Api) -> None:
+    assert api.data("bob", ME) == {"me": {"name": "bob"}}
+    with write_transaction(api.engine) as conn:
+        revoke_user(conn, "bob")
+    assert_refused(api.post(ME, headers={"Authorization": f"Bearer {api.tokens['bob']}"}))
