@@ -16,11 +16,12 @@ from decimal import Decimal
 from typing import Any
 
 import strawberry
-from sqlalchemy import BindParameter, Column, ColumnElement, and_, false, or_, true
+from sqlalchemy import BindParameter, Column, ColumnElement, String, and_, false, not_, or_, true
 from sqlalchemy.sql import functions
 
 from graphql_api.criteria import Ledger
 from graphql_api.errors import NUL_MESSAGE, has_nul, invalid
+from graphql_api.sql_functions import among
 from graphql_api.storage import CENT, MAX_AMOUNT, Money
 
 # A list is evaluated on every bell of every user who sees the alert: keep it a list, not a
@@ -254,11 +255,10 @@ class ValueListKind:
     def predicate(
         self, value: ColumnElement[Any], spec: Any, ledger: Ledger
     ) -> ColumnElement[bool]:
+        listed = among(value, spec["values"], item_type=String())
         if spec["op"] == "IS":
-            if _never_null(value):
-                return value.in_(spec["values"])
-            return and_(value.is_not(None), value.in_(spec["values"]))
-        return or_(value.is_(None), value.not_in(spec["values"]))
+            return listed if _never_null(value) else and_(value.is_not(None), listed)
+        return or_(value.is_(None), not_(listed))
 
     def describe_input(self) -> str:
         return '{op: IS_NOT, values: ["Litige"]}'

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -22,9 +21,7 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Row,
-    String,
     and_,
-    bindparam,
     exists,
     false,
     func,
@@ -33,14 +30,13 @@ from sqlalchemy import (
     true,
     type_coerce,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from graphql_api.criteria import Ledger, Scope
 from graphql_api.errors import NUL_MESSAGE, ErrorCode, Problem, UserInputError, has_nul, invalid
 from graphql_api.plugins import CriteriaRegistry
-from graphql_api.sql_functions import unicode_lower
+from graphql_api.sql_functions import among, unicode_lower
 from graphql_api.storage import customer_figures, customers, items, reminders
 
 log = logging.getLogger(__name__)
@@ -193,7 +189,7 @@ class AlertStatements:
             ).where(items.c.open_amount != 0)
             if kind == "matching":
                 item_flags = item_flags.where(
-                    items.c.customer_id.in_(_id_list("item_customer_ids", dialect))
+                    among(items.c.customer_id, name="item_customer_ids")
                 )
             subquery = item_flags.group_by(items.c.customer_id).subquery("item_flags")
             source = CUSTOMER_BASE.outerjoin(subquery, subquery.c.customer_id == customers.c.id)
@@ -217,7 +213,7 @@ class AlertStatements:
                 *(type_coerce(condition(i), Integer).label(f"a{i}") for i in self.ids),
             )
             .select_from(source)
-            .where(customers.c.id.in_(_id_list("customer_ids", dialect)))
+            .where(among(customers.c.id, name="customer_ids"))
         )
 
     def match_counts(self, conn: Connection) -> dict[int, int]:
@@ -243,19 +239,7 @@ class AlertStatements:
     def _matching_rows(self, conn: Connection, wanted: list[int]) -> Any:
         # Bound parameters only: ValueList values come from users and never become SQL text.
         statement = self._statement("matching", conn.dialect.name)
-        ids: Any = wanted if conn.dialect.name == "postgresql" else json.dumps(wanted)
-        return conn.execute(statement, {"customer_ids": ids, "item_customer_ids": ids}).all()
-
-
-def _id_list(name: str, dialect: str) -> Any:
-    """The ids of one bound parameter: a whole array on PostgreSQL, a JSON array on SQLite.
-
-    One parameter however many ids (an expanding IN is re-rendered on every run), so the
-    statement's text never changes: SQLAlchemy compiles it once and PostgreSQL prepares it.
-    """
-    if dialect == "postgresql":
-        return select(func.unnest(bindparam(name, type_=ARRAY(Integer)))).scalar_subquery()
-    return select(func.json_each(bindparam(name, type_=String)).table_valued("value").c.value)
+        return conn.execute(statement, {"customer_ids": wanted, "item_customer_ids": wanted}).all()
 
 
 def match_counts(

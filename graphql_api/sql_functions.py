@@ -1,12 +1,15 @@
-"""The two SQL functions that differ between SQLite and PostgreSQL, compiled for each."""
+"""The SQL constructs that differ between SQLite and PostgreSQL, compiled for each."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Date, Integer, String, cast
+from sqlalchemy import BindParameter, ColumnElement, Date, Integer, String, bindparam, cast
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.sqltypes import NullType
 
 
 class days_since(FunctionElement[int]):
@@ -49,3 +52,51 @@ def _lower_default(element: unicode_lower, compiler: Any, **kw: Any) -> str:
 def _lower_sqlite(element: unicode_lower, compiler: Any, **kw: Any) -> str:
     # py_lower is registered on every SQLite connection by storage.create_db_engine.
     return f"py_lower({compiler.process(element.clauses, **kw)})"
+
+
+class one_of(FunctionElement[bool]):
+    """value IN (values...), the values bound by one expanding parameter (see `among`).
+
+    SQLite gets the plain IN list, which it looks up in an index. PostgreSQL gets
+    `value = ANY(array)`: one parameter however many values, so the statement's text
+    never changes and nothing is rendered again when it runs (an IN list re-renders
+    every value, with its type cast, on every run).
+    """
+
+    # Not Boolean: SQLite (no native booleans) would compare the condition with 1, and an
+    # `IN (...) = 1` is no longer looked up in an index.
+    type = NullType()
+    inherit_cache = True
+
+
+def among(
+    value: ColumnElement[Any],
+    values: Sequence[Any] | None = None,
+    *,
+    name: str | None = None,
+    item_type: Any = None,
+) -> one_of:
+    """`value` is one of `values` (of `item_type`, by default `value`'s type), or of the list
+    bound later as `name`."""
+    item_type = item_type if item_type is not None else value.type
+    if name is not None:
+        return one_of(value, bindparam(name, expanding=True, type_=item_type))
+    return one_of(value, bindparam(None, list(values or ()), expanding=True, type_=item_type))
+
+
+@compiles(one_of)
+def _one_of_default(element: one_of, compiler: Any, **kw: Any) -> str:
+    value, values = list(element.clauses)
+    return str(compiler.process(value.in_(values), **kw))
+
+
+@compiles(one_of, "postgresql")
+def _one_of_postgresql(element: one_of, compiler: Any, **kw: Any) -> str:
+    value, values = list(element.clauses)
+    assert isinstance(values, BindParameter)
+    # A clone of the parameter stays bound to the statement's values (SQLAlchemy matches
+    # clones to the cache key's parameters), but is one array rather than expanded.
+    array = values._clone()
+    array.expanding = False
+    array.type = ARRAY(values.type)
+    return f"({compiler.process(value, **kw)} = ANY({compiler.process(array, **kw)}))"
