@@ -766,7 +766,8 @@ def _fast_item_reader(
         if (
             customer_id is _UNKNOWN or kind is None or disputed is None or ignored is None
             or not document or len(document) > 100 or document.strip() != document
-            or not amount_ok(open_amount) or (amount and not amount_ok(amount))
+            or not amount_ok(open_amount)
+            or (amount and amount != open_amount and not amount_ok(amount))  # often the same
             or (issued and issued not in good_dates and not real_date(issued))
             or (due and due not in good_dates and not real_date(due))
         ):  # fmt: skip
