@@ -99,7 +99,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # selection -> id(object) -> (object, its completed fields); keeping the object
         # alive keeps its id its own for the request.
         self._memo: dict[int, dict[int, tuple[Any, dict[str, Any]]]] = {}
-        self._all_plain: dict[int, tuple[Any, bool]] = {}
+        self._plans: dict[int, tuple[Any, bool, list[tuple[str, Any, Any, Any]]]] = {}
 
     def _plain_of(self, parent_type: GraphQLObjectType) -> tuple[PlainFields, ObjectFields]:
         by_type = self._plain.get(self.schema)
@@ -113,16 +113,24 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             )
         return fields
 
-    def _selection_is_plain(self, plain: PlainFields, grouped_field_set: Any) -> bool:
+    def _plan(
+        self, plain: PlainFields, objects: ObjectFields, grouped_field_set: Any
+    ) -> tuple[bool, list[tuple[str, Any, Any, Any]]]:
+        """Whether a selection is all plain leaves, and for each of its fields: the response
+        name, the field details, and how it is read (a plain leaf, a plain object, or
+        neither); worked out once per selection and request."""
         selection = id(grouped_field_set)
-        known = self._all_plain.get(selection)
+        known = self._plans.get(selection)
         if known is None:
-            names = (details[0].node.name.value for details in grouped_field_set.values())
-            known = self._all_plain[selection] = (
-                grouped_field_set,  # kept alive, so that its id stays its own
-                bool(plain) and all(name in plain for name in names),
-            )
-        return known[1]
+            plan = [
+                (response_name, details, plain.get(name), objects.get(name))
+                for response_name, details in grouped_field_set.items()
+                for name in (details[0].node.name.value,)
+            ]
+            all_plain = bool(plan) and all(spec is not None for _, _, spec, _ in plan)
+            # the selection is kept alive with its plan, so that its id stays its own
+            known = self._plans[selection] = (grouped_field_set, all_plain, plan)
+        return known[1], known[2]
 
     def complete_iterable_value(  # type: ignore[override]
         self,
@@ -223,7 +231,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
-        all_plain = self._selection_is_plain(plain, grouped_field_set)
+        all_plain, plan = self._plan(plain, objects, grouped_field_set)
         if all_plain:
             seen = self._memo.get(id(grouped_field_set), {}).get(id(source_value))
             if seen is not None:
@@ -231,9 +239,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         results: dict[str, Any] = {}
         fast_only = True
         awaitable_fields: list[str] = []
-        for response_name, field_details_list in grouped_field_set.items():
-            name = field_details_list[0].node.name.value
-            spec = plain.get(name)
+        for response_name, field_details_list, spec, inline in plan:
             if spec is not None:
                 attribute, coerce, nullable = spec
                 value = getattr(source_value, attribute, None)
@@ -251,7 +257,6 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             fast_only = False
             field_path = Path(path, response_name, parent_type.name)
             result = Undefined
-            inline = objects.get(name)
             if inline is not None:
                 result = self._completed_object(
                     inline, source_value, field_details_list, field_path, position_context
