@@ -609,7 +609,18 @@ def _load_items(
         ("disputed", "disputed", parse_flag),
         ("ignored_in_collection", "ignored_in_collection", parse_flag),
     ]
-    if not upsert:
+    # The first load of an empty ledger on PostgreSQL: TRUNCATE lets the COPY write its rows
+    # frozen (FREEZE), so the figures' scan and ANALYZE that follow find them final instead of
+    # setting hint bits on every page. A ledger being replaced is DELETEd instead: TRUNCATE
+    # would lock the table, and readers go on reading the old ledger until the import commits.
+    first_load = (
+        not upsert
+        and conn.dialect.name == "postgresql"
+        and conn.execute(select(items.c.id).limit(1)).first() is None
+    )
+    if first_load:
+        conn.exec_driver_sql("TRUNCATE items")
+    elif not upsert:
         conn.execute(delete(items))
     seen: set[int] = set()
     suspects: list[tuple[int, str, str]] = []
@@ -617,7 +628,7 @@ def _load_items(
     writing = source.counter[0] == 0
     mode = _item_mode(conn, upsert)
     fast: Callable[[list[str]], tuple[str, tuple[Any, ...]] | None] | None = None
-    with _ItemsWriter(conn, upsert) as writer:
+    with _ItemsWriter(conn, upsert, freeze=first_load) as writer:
         for line, cells in source.rows():
             if fast is None:  # the header is read with the first row
                 fast = _fast_item_reader(source.index, accounts, mode) or (lambda cells: None)
@@ -843,10 +854,11 @@ class _ItemsWriter:
     while the file is read), paused before any other statement; else _write_items. The
     COPY runs in _checked_references."""
 
-    def __init__(self, conn: Connection, upsert: bool) -> None:
+    def __init__(self, conn: Connection, upsert: bool, freeze: bool = False) -> None:
         self.conn = conn
         self.upsert = upsert
         self.copying = conn.dialect.name == "postgresql" and not upsert
+        self.options = " WITH (FREEZE)" if freeze else ""  # the table was truncated just now
         self._open: contextlib.ExitStack | None = None
         self._copy: Any = None
         self._checked: contextlib.ExitStack | None = None
@@ -874,7 +886,7 @@ class _ItemsWriter:
             columns = ", ".join(WRITTEN_ITEM_COLUMNS)
             # A writer thread sends to the server while this one reads the file.
             writer = QueuedLibpqWriter(cursor)
-            statement = f"COPY items ({columns}) FROM STDIN"
+            statement = f"COPY items ({columns}) FROM STDIN{self.options}"
             self._copy = stack.enter_context(cursor.copy(statement, writer=writer))
             self._open = stack
         try:
