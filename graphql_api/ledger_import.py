@@ -563,17 +563,22 @@ def _insert_rows(
     conn: Connection, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]
 ) -> None:
     """Rows of ready values: COPY on PostgreSQL, one executemany on SQLite."""
-    names = ", ".join(columns)
     if conn.dialect.name == "postgresql":
         driver = conn.connection.driver_connection
         assert driver is not None
+        names = ", ".join(columns)
         with driver.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
         return
+    conn.exec_driver_sql(_insert_sql(conn, table, columns), rows)
+
+
+def _insert_sql(conn: Connection, table: str, columns: Sequence[str]) -> str:
+    """INSERT of one row of `columns` in the driver's parameter style."""
     marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     markers = ", ".join([marker] * len(columns))
-    conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({markers})", rows)
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({markers})"
 
 
 def _update_customers(conn: Connection, changed: list[dict[str, Any]], extra: list[str]) -> None:
@@ -807,23 +812,15 @@ def _fast_item_reader(
 
 
 def _write_items(conn: Connection, batch: list[tuple[Any, ...]], upsert: bool) -> None:
-    """Write rows as they are: COPY on PostgreSQL, one executemany on SQLite (or an upsert)."""
-    columns = ", ".join(WRITTEN_ITEM_COLUMNS)
-    if conn.dialect.name == "postgresql" and not upsert:
-        driver = conn.connection.driver_connection
-        assert driver is not None
-        with driver.cursor() as cursor, cursor.copy(f"COPY items ({columns}) FROM STDIN") as copy:
-            for row in batch:
-                copy.write_row(row)
+    """Write rows as they are (_insert_rows), or upsert them by account and document."""
+    if not upsert:
+        _insert_rows(conn, "items", WRITTEN_ITEM_COLUMNS, batch)
         return
-    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    markers = ", ".join([marker] * len(WRITTEN_ITEM_COLUMNS))
-    sql = f"INSERT INTO items ({columns}) VALUES ({markers})"
-    if upsert:
-        changed = [c for c in WRITTEN_ITEM_COLUMNS if c not in ("customer_id", "document_number")]
-        sql += " ON CONFLICT (customer_id, document_number) DO UPDATE SET " + ", ".join(
-            f"{c} = excluded.{c}" for c in changed
-        )
+    changed = [c for c in WRITTEN_ITEM_COLUMNS if c not in ("customer_id", "document_number")]
+    sql = _insert_sql(conn, "items", WRITTEN_ITEM_COLUMNS)
+    sql += " ON CONFLICT (customer_id, document_number) DO UPDATE SET " + ", ".join(
+        f"{c} = excluded.{c}" for c in changed
+    )
     conn.exec_driver_sql(sql, batch)
 
 
