@@ -26,6 +26,7 @@ from starlette.routing import Mount, Route
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
+from graphql_api.alert_cache import AlertCache
 from graphql_api.auth import (
     ASSETS_PATH,
     GRAPHQL_PATH,
@@ -35,11 +36,11 @@ from graphql_api.auth import (
     unauthorized,
 )
 from graphql_api.graphiql import graphiql_assets, graphiql_page
+from graphql_api.graphql.schema import is_unexpected, served_schema
 from graphql_api.plugins import CriteriaRegistry
 from graphql_api.query_limits import QueryLimits, bounded_body
-from graphql_api.request_context import AlertCache, RequestContext
+from graphql_api.request_context import RequestContext
 from graphql_api.request_ids import RequestIds, masked_error, request_id_of
-from graphql_api.schema import is_unexpected, served_schema
 
 
 class GraphQLEndpoint:

@@ -186,7 +186,7 @@ def criteria(as_json: bool) -> None:
 
 
 def registry_entries(registry: CriteriaRegistry) -> list[dict[str, str]]:
-    owners = {key: plugin.name for plugin in registry.plugins for key in plugin.criteria}
+    owners = registry.owners()
     return [
         {
             "key": key,
@@ -204,7 +204,7 @@ def registry_entries(registry: CriteriaRegistry) -> list[dict[str, str]]:
 @main.command()
 def schema() -> None:
     """Print the GraphQL schema (SDL) served with the installed plugins."""
-    from graphql_api.schema import build_schema
+    from graphql_api.graphql.schema import build_schema
 
     click.echo(build_schema(load_registry()).as_str())
 

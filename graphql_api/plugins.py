@@ -54,6 +54,10 @@ class CriteriaRegistry:
     def get(self, key: str) -> Criterion | None:
         return self.criteria.get(key)
 
+    def owners(self) -> dict[str, str]:
+        """The name of the plugin that contributes each criterion, by key."""
+        return {key: plugin.name for plugin in self.plugins for key in plugin.criteria}
+
 
 def plugin_manager(
     extra_plugins: Iterable[object] = (), *, load_entry_points: bool = True

@@ -15,8 +15,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
 from graphql_api.alerts import parse_id
+from graphql_api.customer_queries import customer_by
 from graphql_api.errors import NUL_MESSAGE, ErrorCode, Problem, UserInputError, has_nul
-from graphql_api.evaluation import customer_by
 from graphql_api.figures import note_reminder
 from graphql_api.storage import reminders
 from graphql_api.users import Role, User

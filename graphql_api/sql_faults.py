@@ -20,7 +20,7 @@ from sqlalchemy import Dialect
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from graphql_api import evaluation
+from graphql_api import customer_queries
 from graphql_api.criteria import Ledger
 from graphql_api.evaluation import Compiled, compile_criteria
 from graphql_api.plugins import CriteriaRegistry
@@ -57,7 +57,7 @@ def fails(conn: Connection, run: Callable[[], object]) -> bool:
 
 def database_works(conn: Connection) -> bool:
     """A control: a statement with no plugin SQL in it runs."""
-    return not fails(conn, lambda: evaluation.customer_count(conn, []))
+    return not fails(conn, lambda: customer_queries.customer_count(conn, []))
 
 
 def failing(

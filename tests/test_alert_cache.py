@@ -123,7 +123,7 @@ def test_a_request_on_an_older_snapshot_neither_reads_nor_files_the_newer_lists(
 ) -> None:
     """Requests run in threads, each in its own snapshot: one that read an older counter
     lists the alerts itself, and what it lists never lands among the newer lists."""
-    from graphql_api.request_context import AlertCache
+    from graphql_api.alert_cache import AlertCache
     from graphql_api.storage import ledger_marks
     from graphql_api.users import Role, User
 

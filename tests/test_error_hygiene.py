@@ -12,7 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from graphql_api import evaluation
+from graphql_api import customer_queries
 from graphql_api.app import GraphQLEndpoint
 from tests.api_client import LATE, Api
 
@@ -80,7 +80,7 @@ def test_an_unexpected_exception_is_masked_and_logged(
     def explode(*args: Any) -> int:
         raise RuntimeError(SECRET)
 
-    monkeypatch.setattr(evaluation, "customer_count", explode)
+    monkeypatch.setattr(customer_queries, "customer_count", explode)
     with caplog.at_level(logging.ERROR):
         response = api.post(
             PAGE, {"id": late["id"]}, headers={"Authorization": f"Bearer {api.tokens['alice']}"}
@@ -101,13 +101,13 @@ def test_an_unexpected_exception_is_masked_and_logged(
 def test_a_failing_sql_statement_is_masked_and_the_next_request_works(
     api: Api, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    page = evaluation.customer_page
+    page = customer_queries.customer_page
 
     def broken_page(conn: Any, *args: Any) -> Any:
         conn.execute(text("SELECT password FROM no_such_table"))
         return page(conn, *args)
 
-    monkeypatch.setattr(evaluation, "customer_page", broken_page)
+    monkeypatch.setattr(customer_queries, "customer_page", broken_page)
     with caplog.at_level(logging.ERROR):
         response = ask(api, '{ me { name } customers(search: "acme") { totalCount } }')
     assert response.status_code == 200
@@ -115,7 +115,7 @@ def test_a_failing_sql_statement_is_masked_and_the_next_request_works(
     record = logged(caplog, rid)
     assert "no_such_table" in logging.Formatter().formatException(record.exc_info)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(evaluation, "customer_page", page)
+    monkeypatch.setattr(customer_queries, "customer_page", page)
     assert api.data("alice", '{ customers(search: "acme") { totalCount } }') == {
         "customers": {"totalCount": 1}
     }

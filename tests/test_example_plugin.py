@@ -26,10 +26,10 @@ from sqlalchemy import Engine
 
 from graphql_api import plugins
 from graphql_api.cli import main
+from graphql_api.customer_queries import customer_page
 from graphql_api.errors import UserInputError
 from graphql_api.evaluation import (
     compile_criteria,
-    customer_page,
     ledger_for,
     match_counts,
     validate_criteria,

@@ -18,9 +18,9 @@ import pytest
 from sqlalchemy import Engine
 
 from graphql_api import hookspecs
+from graphql_api.customer_queries import customer_page
 from graphql_api.evaluation import (
     compile_criteria,
-    customer_page,
     ledger_for,
     match_counts,
     validate_criteria,

@@ -24,8 +24,8 @@ from sqlalchemy import Engine, event, insert, select
 
 from graphql_api.app import create_app
 from graphql_api.cli import main
+from graphql_api.graphql.schema import build_schema, served_schema
 from graphql_api.plugins import CriteriaRegistry, load_registry
-from graphql_api.schema import build_schema, served_schema
 from graphql_api.storage import alerts, users, write_transaction
 from tests.api_client import ACCOUNTS, BELLS, LATE, LATE_ACCOUNTS, Api
 

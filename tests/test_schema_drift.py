@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from graphql_api.graphql.schema import build_schema
 from graphql_api.plugins import load_registry
-from graphql_api.schema import build_schema
 
 SDL = Path(__file__).resolve().parents[1] / "schema" / "schema.graphql"
 

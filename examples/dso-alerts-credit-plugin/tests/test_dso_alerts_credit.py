@@ -11,8 +11,9 @@ import dso_alerts_credit
 import pytest
 from sqlalchemy import Engine
 
+from graphql_api.customer_queries import customer_page
 from graphql_api.errors import UserInputError
-from graphql_api.evaluation import compile_criteria, customer_page, ledger_for, validate_criteria
+from graphql_api.evaluation import compile_criteria, ledger_for, validate_criteria
 from graphql_api.ledger_import import import_ledger
 from graphql_api.plugins import CriteriaRegistry, load_registry
 from graphql_api.storage import create_db_engine, migrate

@@ -1,0 +1,296 @@
+"""Alerts: the `Alert` and `Bell` types, `alerts`/`alert`, and the mutations that change
+alerts (rights and storage are graphql_api/alerts.py's).
+
+No `from __future__ import annotations` here: `AlertInput` embeds the registry's
+`CriteriaInput`, a type built with the schema, so its annotations are objects.
+"""
+
+import dataclasses
+from typing import Annotated, Any
+from weakref import WeakKeyDictionary
+
+import strawberry
+from strawberry.scalars import JSON
+
+from graphql_api import alerts as domain
+from graphql_api.alert_cache import VisibleAlert
+from graphql_api.errors import UserInputError
+from graphql_api.evaluation import compile_criteria
+from graphql_api.graphql.context import Info
+from graphql_api.graphql.criteria import input_json
+from graphql_api.graphql.errors import UserError, graphql_error, payload_errors
+from graphql_api.graphql.paging import DEFAULT_FIRST, MAX_FIRST
+from graphql_api.graphql.users import User
+from graphql_api.users import Role
+from graphql_api.viewer_alerts import ViewerAlerts
+
+strawberry.enum(
+    domain.AlertType,
+    description="What an alert is about: COLLECTION (dunning), RISK (credit risk) or NONE "
+    "(both tabs).",
+)
+strawberry.enum(
+    domain.Level, description="How critical an alert is, from LOW to CRITICAL; each has a colour."
+)
+strawberry.enum(
+    domain.Visibility,
+    description="PRIVATE: seen by its owner alone (locked); PUBLIC: seen by every user.",
+)
+strawberry.enum(
+    domain.AlertTab,
+    description="A tab of alerts: COLLECTION lists COLLECTION and NONE alerts, RISK lists RISK "
+    "and NONE.",
+)
+
+CustomerConnection = Annotated[
+    "CustomerConnection", strawberry.lazy("graphql_api.graphql.customers")
+]
+
+
+@strawberry.type(
+    description="An alert: named criteria that highlight the customers breaking a rule."
+)
+class Alert:
+    source: strawberry.Private[domain.Alert]
+    compiled_problems: strawberry.Private[tuple[str, ...]]
+    id: strawberry.ID = strawberry.field(description="The alert's id.")
+    name: str = strawberry.field(description="The alert's name.")
+    type: domain.AlertType = strawberry.field(description="Which tabs list the alert.")
+    level: domain.Level = strawberry.field(description="How critical the alert is.")
+    color: str = strawberry.field(
+        description="#RRGGBB: the alert's own colour, or its level's colour when it sets none."
+    )
+    visibility: domain.Visibility = strawberry.field(description="Who sees the alert.")
+    locked: bool = strawberry.field(description="True for a PRIVATE alert (show a padlock).")
+    criteria: JSON = strawberry.field(
+        description="The criteria as stored, in the CriteriaInput shape (amounts as strings)."
+    )
+    version: int = strawberry.field(
+        description="1 on creation, +1 on every change; pass it to updateAlert as expectedVersion."
+    )
+
+    @staticmethod
+    def build(visible: VisibleAlert) -> "Alert":
+        alert = visible.alert
+        return Alert(
+            source=alert, id=strawberry.ID(str(alert.id)), name=alert.name, type=alert.type,
+            level=alert.level, color=alert.color, visibility=alert.visibility,
+            locked=alert.locked, criteria=alert.criteria, version=alert.version,
+            compiled_problems=visible.compiled.problems,
+        )  # fmt: skip
+
+    @strawberry.field(
+        description="Why the alert cannot be evaluated (e.g. a criterion whose plugin is gone); "
+        "such an alert matches nothing. Empty when all is well."
+    )
+    def problems(self, info: Info) -> list[str]:
+        if self.compiled_problems:
+            return list(self.compiled_problems)
+        return info.context.alerts.problems(self.source.id)  # its SQL may fail in the database
+
+    @strawberry.field(description="The user who created the alert.")
+    def owner(self, info: Info) -> User:
+        owner = info.context.owner(self.source.owner_id)
+        if owner is None:  # an owner is never deleted; keep the alert readable all the same
+            return User(id=strawberry.ID(str(self.source.owner_id)), name=self.source.owner_name,
+                        role=Role.USER)  # fmt: skip
+        return User.of(owner)
+
+    @strawberry.field(description="How many customers match the alert today.")
+    def match_count(self, info: Info) -> int:
+        return info.context.alerts.match_count(self.source.id)
+
+    @strawberry.field(description="Whether the viewer may edit and delete the alert.")
+    def can_edit(self, info: Info) -> bool:
+        return domain.can_edit(info.context.user, self.source)
+
+    @strawberry.field(description="The customers matching the alert, by account number.")
+    def customers(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(
+            description=f"How many customers (default {DEFAULT_FIRST}, at most {MAX_FIRST})."
+        )] = DEFAULT_FIRST,
+        after: Annotated[str | None, strawberry.argument(
+            description="The endCursor of the previous page.")] = None,
+    ) -> CustomerConnection:  # fmt: skip
+        # Imported here: customers.py shows bells, which list alerts.
+        from graphql_api.graphql.customers import alert_customers
+
+        return alert_customers(info, self.source.id, first, after)
+
+
+_NODES: "WeakKeyDictionary[ViewerAlerts, dict[int, Alert]]" = WeakKeyDictionary()
+
+
+def visible_alerts(info: Info) -> dict[int, Alert]:
+    """The viewer's alerts as GraphQL objects, built once per request (a bell page shows each
+    alert many times), in their order: highest level first, then by name."""
+    viewer = info.context.alerts
+    nodes = _NODES.get(viewer)
+    if nodes is None:
+        nodes = _NODES[viewer] = {i: Alert.build(v) for i, v in viewer.all().items()}
+    return nodes
+
+
+@strawberry.type(
+    description="The alerts a customer matches among those the viewer can see, highest level first."
+)
+class Bell:
+    count: int = strawberry.field(description="How many alerts the customer matches.")
+    level: domain.Level | None = strawberry.field(
+        description="The highest level among them; null when the bell is empty."
+    )
+    color: str | None = strawberry.field(
+        description="That level's colour (#RRGGBB); null when the bell is empty."
+    )
+    alerts: list[Alert] = strawberry.field(
+        description="The matched alerts: highest level first, then by name."
+    )
+
+    @staticmethod
+    def ringing(matched: list[Alert]) -> "Bell":
+        """The bell of these alerts, listed highest level first."""
+        if not matched:
+            return Bell(count=0, level=None, color=None, alerts=[])
+        top = matched[0].level
+        return Bell(count=len(matched), level=top, color=top.color, alerts=matched)
+
+
+@strawberry.type
+class AlertQueries:
+    @strawberry.field(
+        description="The alerts the viewer can see (PUBLIC ones and their own PRIVATE ones), "
+        "highest level first, then by name."
+    )
+    def alerts(
+        self,
+        info: Info,
+        tab: Annotated[domain.AlertTab | None, strawberry.argument(
+            description="Only the alerts of this tab.")] = None,
+    ) -> list[Alert]:  # fmt: skip
+        found = visible_alerts(info).values()
+        return [alert for alert in found if tab is None or alert.type in tab.types]
+
+    @strawberry.field(description="One alert; null when it does not exist or is not visible.")
+    def alert(self, info: Info, id: strawberry.ID) -> Alert | None:
+        number = domain.parse_id(id)
+        return None if number is None else visible_alerts(info).get(number)
+
+
+@strawberry.type(description="The result of createAlert or updateAlert.")
+class AlertPayload:
+    alert: Alert | None = strawberry.field(description="The alert as saved; null when rejected.")
+    errors: list[UserError] = strawberry.field(description="Why it was rejected; empty on success.")
+
+    @classmethod
+    def rejected(cls, errors: list[UserError]) -> "AlertPayload":
+        return cls(alert=None, errors=errors)
+
+
+@strawberry.type(description="The result of deleteAlert.")
+class DeleteAlertPayload:
+    deleted_id: strawberry.ID | None = strawberry.field(
+        description="The id of the deleted alert; null when rejected."
+    )
+    errors: list[UserError] = strawberry.field(description="Why it was rejected; empty on success.")
+
+    @classmethod
+    def rejected(cls, errors: list[UserError]) -> "DeleteAlertPayload":
+        return cls(deleted_id=None, errors=errors)
+
+
+def not_found_as(argument: str, alert_id: str) -> Exception:
+    """The GraphQL error for an alert id the viewer cannot see, naming the argument: the same
+    whether the alert does not exist or is someone else's private one."""
+    error = domain.not_found(alert_id)
+    error.problems[0] = dataclasses.replace(error.problems[0], field=argument)
+    return graphql_error(UserInputError(error.problems))
+
+
+def alert_input_type(criteria_input: type) -> type:
+    @strawberry.input(description="An alert as the user defines it; updateAlert replaces it whole.")
+    class AlertInput:
+        name: str = strawberry.field(description="Required, not blank.")
+        type: domain.AlertType = strawberry.field(
+            default=domain.AlertType.COLLECTION, description="Which tabs list it."
+        )
+        level: domain.Level = strawberry.field(
+            default=domain.Level.MEDIUM, description="How critical it is."
+        )
+        color: str | None = strawberry.field(
+            default=None, description="#RRGGBB; null for the level's colour."
+        )
+        visibility: domain.Visibility = strawberry.field(
+            default=domain.Visibility.PRIVATE,
+            description="PRIVATE (default) or PUBLIC; only the owner may change it.",
+        )
+        criteria: criteria_input = strawberry.field(  # type: ignore[valid-type]
+            description="At least one criterion."
+        )
+
+    return AlertInput
+
+
+def _alert_data(data: Any) -> domain.AlertInput:
+    return domain.AlertInput(
+        name=data.name, criteria=input_json(data.criteria), type=data.type, level=data.level,
+        color=data.color, visibility=data.visibility,
+    )  # fmt: skip
+
+
+def _saved(info: Info, alert: domain.Alert) -> Alert:
+    """The saved alert, read back through a fresh read transaction."""
+    saved = visible_alerts(info).get(alert.id)
+    if saved is None:  # not visible any more: a concurrent change; answer what was saved
+        context = info.context
+        compiled = compile_criteria(context.registry, alert.criteria, context.ledger)
+        saved = Alert.build(VisibleAlert(alert, compiled))
+    return saved
+
+
+def alert_mutations(alert_input: type) -> type:
+    """The alert mutations, taking the schema's `AlertInput`."""
+
+    @strawberry.type
+    class AlertMutations:
+        @strawberry.mutation(description="Create an alert owned by the viewer (not for VIEWERs).")
+        @payload_errors(AlertPayload)
+        def create_alert(self, info: Info, input: alert_input) -> AlertPayload:  # type: ignore[valid-type]
+            context = info.context
+            with context.writing() as conn:
+                data = _alert_data(input)
+                alert = domain.create_alert(conn, context.registry, context.user, data)
+            return AlertPayload(alert=_saved(info, alert), errors=[])
+
+        @strawberry.mutation(
+            description="Replace an alert with the input: its owner, or an ADMIN for a PUBLIC "
+            "alert. With expectedVersion not the alert's version, nothing changes (CONFLICT)."
+        )
+        @payload_errors(AlertPayload)
+        def update_alert(
+            self,
+            info: Info,
+            id: strawberry.ID,
+            input: alert_input,  # type: ignore[valid-type]
+            expected_version: Annotated[int | None, strawberry.argument(
+                description="The version the change was made from.")] = None,
+        ) -> AlertPayload:  # fmt: skip
+            context = info.context
+            with context.writing() as conn:
+                alert = domain.update_alert(
+                    conn, context.registry, context.user, id, _alert_data(input), expected_version
+                )
+            return AlertPayload(alert=_saved(info, alert), errors=[])
+
+        @strawberry.mutation(
+            description="Delete an alert: its owner, or an ADMIN for a PUBLIC alert."
+        )
+        @payload_errors(DeleteAlertPayload)
+        def delete_alert(self, info: Info, id: strawberry.ID) -> DeleteAlertPayload:
+            context = info.context
+            with context.writing() as conn:
+                deleted = domain.delete_alert(conn, context.user, id)
+            return DeleteAlertPayload(deleted_id=strawberry.ID(str(deleted)), errors=[])
+
+    return AlertMutations

@@ -1,0 +1,162 @@
+"""Criteria: `CriteriaInput`, one field per installed criterion, and the registry as
+`CriterionInfo`s.
+
+`CriteriaInput` is built from the registry when the schema is, so a plugin adds a field
+without touching this module.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import keyword
+import logging
+import types
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+from sqlalchemy import ColumnElement
+from strawberry.schema.name_converter import NameConverter
+from strawberry.types.base import get_object_definition
+from strawberry.types.enum import has_enum_definition
+
+from graphql_api import evaluation
+from graphql_api.criteria import Ledger, Scope
+from graphql_api.errors import invalid
+from graphql_api.graphql.context import Info
+from graphql_api.plugins import CriteriaRegistry
+
+log = logging.getLogger(__name__)
+
+_NAMES = NameConverter()
+_SCALARS: dict[Any, str] = {
+    bool: "Boolean", int: "Int", float: "Float", str: "String", Decimal: "Decimal",
+    dt.date: "Date", dt.datetime: "DateTime", strawberry.ID: "ID",
+}  # fmt: skip
+
+strawberry.enum(
+    Scope,
+    name="CriterionScope",
+    description="CUSTOMER: the criterion looks at the account; ITEM: at its open items.",
+)
+
+
+@strawberry.type(description="A criterion of the registry: a field of CriteriaInput.")
+class CriterionInfo:
+    key: str = strawberry.field(description="The criterion's field name in CriteriaInput.")
+    label: str = strawberry.field(description="A short human name.")
+    description: str = strawberry.field(description="What the criterion looks at.")
+    scope: Scope = strawberry.field(description="Whether it looks at the account or its items.")
+    kind: str = strawberry.field(
+        description="amount, number, relative date, list of values, yes/no, or a plugin's own kind."
+    )
+    input_type: str = strawberry.field(description="The GraphQL input type of the field.")
+    example: str = strawberry.field(description="An example input.")
+    plugin: str | None = strawberry.field(description="The plugin that contributes it.")
+    is_list: strawberry.Private[bool]
+
+    @strawberry.field(
+        description="For list criteria, the values present in the ledger (sorted); null otherwise."
+    )
+    def values(self, info: Info) -> list[str] | None:
+        return info.context.known_values().get(self.key) if self.is_list else None
+
+
+@strawberry.type
+class CriteriaQueries:
+    @strawberry.field(description="The installed criteria: the fields of CriteriaInput.")
+    def criteria(self, info: Info) -> list[CriterionInfo]:
+        return criterion_infos(info.context.registry)
+
+
+def criteria_input_type(registry: CriteriaRegistry) -> type:
+    """`CriteriaInput`: one optional field per criterion, named by its key."""
+    namespace: dict[str, Any] = {}
+    annotations: dict[str, Any] = {}
+    for index, (key, criterion) in enumerate(registry.criteria.items()):
+        input_type = criterion.kind.input_type
+        if not _usable_input(input_type):
+            log.warning("criterion %s: %r is not a GraphQL input type; left out", key, input_type)
+            continue
+        usable = key.isidentifier() and not keyword.iskeyword(key)
+        attribute = key if usable else f"criterion_{index}"
+        annotations[attribute] = input_type | None
+        namespace[attribute] = strawberry.field(
+            default=None, name=key, description=f"{criterion.label}: {criterion.description}"
+        )
+    if not annotations:
+        annotations["none"] = bool | None
+        namespace["none"] = strawberry.field(
+            default=None, name="_none", description="No criterion is installed."
+        )
+    namespace["__annotations__"] = annotations
+    cls = types.new_class("CriteriaInput", (), {}, lambda ns: ns.update(namespace))
+    return strawberry.input(
+        cls,
+        description="Criteria, all ANDed: one field per installed criterion (plugins add fields). "
+        "A customer matches when every customer criterion holds and, if item criteria are given, "
+        "at least one of its open items meets them all.",
+    )
+
+
+def _usable_input(input_type: Any) -> bool:
+    return _graphql_name(input_type) != ""
+
+
+def _graphql_name(input_type: Any) -> str:
+    """The name of a criterion's GraphQL input type; "" when it cannot be an input."""
+    if input_type in _SCALARS:
+        return _SCALARS[input_type]
+    if has_enum_definition(input_type):
+        return input_type.__strawberry_definition__.name
+    definition = get_object_definition(input_type)
+    return definition.name if definition is not None and definition.is_input else ""
+
+
+def input_json(value: Any) -> Any:
+    """A GraphQL input object as stored JSON: GraphQL names, no nulls, amounts as strings."""
+    definition = get_object_definition(type(value))
+    if definition is not None and dataclasses.is_dataclass(value):
+        found = {}
+        for field in definition.fields:
+            item = getattr(value, field.python_name, None)
+            if item is not None and item is not strawberry.UNSET:
+                found[_NAMES.get_graphql_name(field)] = input_json(item)
+        return found
+    if isinstance(value, list | tuple):
+        return [input_json(item) for item in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def criterion_infos(registry: CriteriaRegistry) -> list[CriterionInfo]:
+    owners = registry.owners()
+    return [
+        CriterionInfo(
+            key=key, label=c.label, description=c.description, scope=c.scope, kind=c.kind.name,
+            input_type=_graphql_name(c.kind.input_type),
+            example=c.kind.describe_input(), plugin=owners.get(key),
+            is_list=c.known_values is not None or c.kind.name == "list of values",
+        )
+        for key, c in registry.criteria.items()
+    ]  # fmt: skip
+
+
+def parse_where(
+    registry: CriteriaRegistry, ledger: Ledger, where: Any
+) -> tuple[Mapping[str, Any], ColumnElement[bool]]:
+    """`where:` criteria, validated and compiled exactly like an alert's: the criteria as
+    validated, and their condition. A UserInputError names what is wrong."""
+    spec = evaluation.validate_criteria(registry, input_json(where))
+    compiled = evaluation.compile_criteria(registry, spec, ledger)
+    if compiled.problems:
+        raise invalid("where", "; ".join(compiled.problems))
+    return spec, compiled.condition

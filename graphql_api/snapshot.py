@@ -1,0 +1,91 @@
+"""One request's view of the database: a read transaction opened on first use, with the
+figures made current for today, and the write transactions the request makes.
+
+Every statement a request reads with sees the same snapshot. A write ends the snapshot
+first; the next read opens a new one, which sees the write.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from datetime import date
+
+from sqlalchemy import Dialect, Engine
+from sqlalchemy.engine import Connection
+
+from graphql_api.figures import ensure_figures_current
+from graphql_api.storage import ledger_marks, read_transaction, write_transaction
+
+
+class Snapshot:
+    def __init__(self, engine: Engine, today: date) -> None:
+        self.engine = engine
+        self.today = today
+        self._transaction: contextlib.ExitStack | None = None
+        self._conn: Connection | None = None
+        self._marked = False  # whether this transaction's ledger marks were read
+        self._alerts_version = 0
+
+    @property
+    def dialect(self) -> Dialect:
+        return self.engine.dialect
+
+    def adopt(self, transaction: contextlib.ExitStack, conn: Connection) -> None:
+        """Go on with a read transaction opened elsewhere (the one that signed the token in)."""
+        self.close()
+        self._transaction, self._conn = transaction, conn
+
+    @property
+    def conn(self) -> Connection:
+        """The read transaction, with the figures current for today."""
+        if self._conn is None:
+            self._open()
+        if not self._marked:  # the transaction's first read: the figures' day, the alerts
+            figures_date, self._alerts_version = ledger_marks(self._read())
+            if figures_date != self.today:
+                self.close()
+                ensure_figures_current(self.engine, self.today)
+                _, self._alerts_version = ledger_marks(self._open())
+            self._marked = True
+        return self._read()
+
+    @property
+    def alerts_version(self) -> int:
+        """The alerts' change counter as this snapshot sees it."""
+        self.conn  # noqa: B018 - opening the snapshot reads it
+        return self._alerts_version
+
+    def _open(self) -> Connection:
+        self._transaction = contextlib.ExitStack()
+        self._conn = self._transaction.enter_context(read_transaction(self.engine))
+        return self._conn
+
+    def _read(self) -> Connection:
+        assert self._conn is not None
+        return self._conn
+
+    def close(self) -> None:
+        """End the read transaction, if one is open."""
+        self._marked = False
+        if self._transaction is not None:
+            transaction, self._transaction, self._conn = self._transaction, None, None
+            transaction.close()
+
+    def discard(self, error: BaseException) -> None:
+        """Roll back after `error` (PostgreSQL refuses every statement after a failed one);
+        the next read opens a new transaction."""
+        self._marked = False
+        if self._transaction is not None:
+            transaction, self._transaction, self._conn = self._transaction, None, None
+            transaction.__exit__(type(error), error, error.__traceback__)
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """A write transaction, after the read one ends; the next read sees what it wrote."""
+        self.close()
+        try:
+            with write_transaction(self.engine) as conn:
+                yield conn
+        finally:
+            self.close()
