@@ -171,15 +171,22 @@ def update_alert(
         query.values(**values, version=alerts.c.version + 1, updated_at=datetime.now(UTC))
     )
     if done.rowcount == 0:
-        raise _error(
-            ErrorCode.CONFLICT,
-            "expectedVersion",
-            f"the alert was changed meanwhile: it is at version {current.version}, not "
-            f"{expected_version}; reload it and apply your change again",
-        )
+        raise Conflict(current, expected_version)
     updated = get_alert(conn, user, current.id)
     assert updated is not None
     return updated
+
+
+class Conflict(UserInputError):
+    """The alert is not at the version the change was made from: nothing changed."""
+
+    def __init__(self, current: Alert, expected_version: int | None) -> None:
+        message = (
+            f"the alert was changed meanwhile: it is at version {current.version}, not "
+            f"{expected_version}; reload it and apply your change again"
+        )
+        super().__init__([Problem(ErrorCode.CONFLICT, "expectedVersion", message)])
+        self.current = current
 
 
 def delete_alert(conn: Connection, user: User, alert_id: str) -> int:

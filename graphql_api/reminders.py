@@ -46,12 +46,16 @@ def log_reminder(
     user: User,
     customer_id: str | int,
     when: date,
+    today: date,
     channel: ReminderChannel = ReminderChannel.EMAIL,
     note: str | None = None,
 ) -> Reminder:
     """Record a reminder on a customer and keep its figures current; viewers change nothing."""
     if user.role is Role.VIEWER:
         raise _error(ErrorCode.FORBIDDEN, None, "viewers cannot log reminders")
+    too_late = future_date_problem(when, today)
+    if too_late:
+        raise _error(ErrorCode.VALIDATION, "date", too_late)
     number = parse_id(customer_id)
     if number is None or customer_by(conn, customer_id=number) is None:
         raise _error(
@@ -75,6 +79,14 @@ def log_reminder(
     ).scalar_one()
     note_reminder(conn, number, when)
     return Reminder(new_id, number, when, channel, text or None, user.name)
+
+
+def future_date_problem(when: date, today: date) -> str | None:
+    """Why a reminder dated `when` cannot be recorded on `today`: a reminder dated in the
+    future would silence "not reminded for N days" alerts until then."""
+    if when > today:
+        return f"a reminder cannot be dated after today ({today}), not {when}"
+    return None
 
 
 def reminders_of(conn: Connection, customer_ids: Sequence[int]) -> dict[int, list[Reminder]]:

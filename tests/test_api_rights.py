@@ -40,8 +40,21 @@ def alert_input(**fields: Any) -> dict[str, Any]:
 
 def assert_refused(payload: dict[str, Any], code: str, result_key: str = "alert") -> None:
     assert payload[result_key] is None, payload
+    assert_error_codes(payload, code)
+
+
+def assert_error_codes(payload: dict[str, Any], code: str) -> None:
     assert [e["code"] for e in payload["errors"]] == [code], payload
     assert payload["errors"][0]["message"].strip(), payload
+
+
+def assert_conflict(payload: dict[str, Any], current: dict[str, Any]) -> None:
+    """A CONFLICT answers the alert as it now stands (SPEC §8), so an editor can show it."""
+    assert_error_codes(payload, "CONFLICT")
+    assert payload["errors"][0]["field"] == "expectedVersion", payload
+    assert {k: payload["alert"][k] for k in ("id", "name", "version")} == {
+        k: current[k] for k in ("id", "name", "version")
+    }, payload
 
 
 def test_admin_and_users_create_alerts_they_own(api: Api) -> None:
@@ -238,7 +251,7 @@ def test_stale_expected_version_is_a_conflict_and_changes_nothing(api: Api) -> N
         payload = api.update_payload(
             "alice", alert["id"], alert_input(name="lost update"), expected_version=stale
         )
-        assert_refused(payload, "CONFLICT")
+        assert_conflict(payload, current)
         assert api.alert("alice", alert["id"]) == current
 
     ok = api.update_payload("alice", alert["id"], alert_input(name="v3"), expected_version=2)
@@ -252,7 +265,7 @@ def test_conflict_also_applies_to_an_admin_editing_a_public_alert(api: Api) -> N
     payload = api.update_payload(
         "admin", alert["id"], alert_input(name="admin", visibility="PUBLIC"), expected_version=1
     )
-    assert_refused(payload, "CONFLICT")
+    assert_conflict(payload, api.alert("admin", alert["id"]))
     assert api.alert("alice", alert["id"])["name"] == "v2"
 
 

@@ -138,7 +138,9 @@ def test_concurrent_updates_from_one_version_exactly_one_wins(api: Api, contende
         assert len(won) == 1 and len(lost) == contenders - 1, payloads
         for payload in lost:
             assert [e["code"] for e in payload["errors"]] == ["CONFLICT"], payload
-            assert payload["alert"] is None
+            # The loser is shown the alert as the winner left it (SPEC §8).
+            assert payload["alert"]["name"] == won[0]["alert"]["name"], payload
+            assert payload["alert"]["version"] == version + 1, payload
         assert won[0]["alert"]["version"] == version + 1
         stored = api.alert("alice", alert["id"])
         assert stored is not None

@@ -18,7 +18,7 @@ from graphql_api.errors import UserInputError
 from graphql_api.evaluation import compile_criteria
 from graphql_api.graphql.context import Info
 from graphql_api.graphql.criteria import input_json
-from graphql_api.graphql.errors import UserError, graphql_error, payload_errors
+from graphql_api.graphql.errors import UserError, graphql_error, payload_errors, user_errors
 from graphql_api.graphql.paging import DEFAULT_FIRST, MAX_FIRST
 from graphql_api.graphql.users import User
 from graphql_api.users import Role
@@ -60,6 +60,10 @@ class Alert:
     color: str = strawberry.field(
         description="#RRGGBB: the alert's own colour, or its level's colour when it sets none."
     )
+    own_color: str | None = strawberry.field(
+        description="The alert's own colour (#RRGGBB); null when it shows its level's. Send it "
+        "back as AlertInput.color to keep the alert as it is."
+    )
     visibility: domain.Visibility = strawberry.field(description="Who sees the alert.")
     locked: bool = strawberry.field(description="True for a PRIVATE alert (show a padlock).")
     criteria: JSON = strawberry.field(
@@ -74,7 +78,8 @@ class Alert:
         alert = visible.alert
         return Alert(
             source=alert, id=strawberry.ID(str(alert.id)), name=alert.name, type=alert.type,
-            level=alert.level, color=alert.color, visibility=alert.visibility,
+            level=alert.level, color=alert.color, own_color=alert.own_color,
+            visibility=alert.visibility,
             locked=alert.locked, criteria=alert.criteria, version=alert.version,
             compiled_problems=visible.compiled.problems,
         )  # fmt: skip
@@ -157,6 +162,12 @@ class Bell:
         return Bell(count=len(matched), level=top, color=top.color, alerts=matched)
 
 
+@strawberry.type(description="A level of criticality and the colour its alerts show.")
+class LevelInfo:
+    level: domain.Level = strawberry.field(description="The level.")
+    color: str = strawberry.field(description="Its colour (#RRGGBB).")
+
+
 @strawberry.type
 class AlertQueries:
     @strawberry.field(
@@ -168,7 +179,7 @@ class AlertQueries:
         info: Info,
         tab: Annotated[domain.AlertTab | None, strawberry.argument(
             description="Only the alerts of this tab.")] = None,
-    ) -> list[Alert]:  # fmt: skip
+    ) -> list[Alert] | None:  # fmt: skip
         found = visible_alerts(info).values()
         return [alert for alert in found if tab is None or alert.type in tab.types]
 
@@ -177,6 +188,10 @@ class AlertQueries:
         number = domain.parse_id(id)
         return None if number is None else visible_alerts(info).get(number)
 
+    @strawberry.field(description="Each level and its colour, lowest first.")
+    def levels(self) -> list[LevelInfo] | None:
+        return [LevelInfo(level=level, color=level.color) for level in domain.Level]
+
 
 @strawberry.type(description="The result of createAlert or updateAlert.")
 class AlertPayload:
@@ -184,8 +199,12 @@ class AlertPayload:
     errors: list[UserError] = strawberry.field(description="Why it was rejected; empty on success.")
 
     @classmethod
-    def rejected(cls, errors: list[UserError]) -> "AlertPayload":
-        return cls(alert=None, errors=errors)
+    def rejected(cls, error: UserInputError, info: Info) -> "AlertPayload":
+        """On CONFLICT, the alert as it now stands, so the editor can show what changed."""
+        current = None
+        if isinstance(error, domain.Conflict):
+            current = visible_alerts(info).get(error.current.id)
+        return cls(alert=current, errors=user_errors(error))
 
 
 @strawberry.type(description="The result of deleteAlert.")
@@ -196,8 +215,8 @@ class DeleteAlertPayload:
     errors: list[UserError] = strawberry.field(description="Why it was rejected; empty on success.")
 
     @classmethod
-    def rejected(cls, errors: list[UserError]) -> "DeleteAlertPayload":
-        return cls(deleted_id=None, errors=errors)
+    def rejected(cls, error: UserInputError, info: Info) -> "DeleteAlertPayload":
+        return cls(deleted_id=None, errors=user_errors(error))
 
 
 def not_found_as(argument: str, alert_id: str) -> Exception:

@@ -68,7 +68,7 @@ class CriterionInfo:
 @strawberry.type
 class CriteriaQueries:
     @strawberry.field(description="The installed criteria: the fields of CriteriaInput.")
-    def criteria(self, info: Info) -> list[CriterionInfo]:
+    def criteria(self, info: Info) -> list[CriterionInfo] | None:
         return criterion_infos(info.context.registry)
 
 

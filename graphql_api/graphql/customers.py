@@ -303,7 +303,7 @@ def customer_queries_type(criteria_input: type) -> type:
             search: Annotated[str | None, strawberry.argument(
                 description="Case-insensitive text found in the account number or the name."
             )] = None,
-        ) -> CustomerConnection:  # fmt: skip
+        ) -> CustomerConnection | None:  # fmt: skip
             """`alertId` of an alert the viewer may not see is answered exactly like an id that
             does not exist: a NOT_FOUND error "no alert with id '…'" (not an empty page,
             which would hide a typo)."""
@@ -322,6 +322,13 @@ def customer_queries_type(criteria_input: type) -> type:
                 info, first, after, conditions, search,
                 alert_id=None if visible is None else visible.alert.id, where=spec,
             )  # fmt: skip
+
+        @strawberry.field(
+            description="The reference date \"today\" every relative date is measured from (the "
+            "server's local date, unless DSO_ALERTS_TODAY pins it)."
+        )
+        def today(self, info: Info) -> dt.date | None:
+            return info.context.today
 
         @strawberry.field(description="One customer by id or account number; null when absent.")
         @query_error

@@ -48,7 +48,8 @@ class Payload(Protocol):
     """A mutation payload: its result fields, and `errors`."""
 
     @classmethod
-    def rejected(cls, errors: list[UserError]) -> Any: ...
+    def rejected(cls, error: UserInputError, info: Any) -> Any:
+        """The payload of a change the domain refused with `error`: nothing was changed."""
 
 
 P = ParamSpec("P")
@@ -56,8 +57,8 @@ R = TypeVar("R")
 
 
 def payload_errors(payload: type[Payload]) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """A mutation whose domain refuses the input answers `payload.rejected(errors)`: the one
-    place a `UserInputError` becomes a payload's `errors`."""
+    """A mutation whose domain refuses the input answers `payload.rejected(error, info)`: the
+    one place a `UserInputError` becomes a payload's `errors`."""
 
     def decorate(mutation: Callable[P, R]) -> Callable[P, R]:
         @wraps(mutation)
@@ -65,7 +66,7 @@ def payload_errors(payload: type[Payload]) -> Callable[[Callable[P, R]], Callabl
             try:
                 return mutation(*args, **kwargs)
             except UserInputError as error:
-                rejected: R = payload.rejected(user_errors(error))
+                rejected: R = payload.rejected(error, kwargs.get("info"))
                 return rejected
 
         return run

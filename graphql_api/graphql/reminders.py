@@ -9,8 +9,9 @@ import strawberry
 
 from graphql_api import customer_queries
 from graphql_api import reminders as domain
+from graphql_api.errors import UserInputError
 from graphql_api.graphql.context import Info
-from graphql_api.graphql.errors import UserError, payload_errors
+from graphql_api.graphql.errors import UserError, payload_errors, user_errors
 from graphql_api.reminders import ReminderChannel
 
 if TYPE_CHECKING:
@@ -60,8 +61,8 @@ class ReminderPayload:
     errors: list[UserError] = strawberry.field(description="Why it was rejected; empty on success.")
 
     @classmethod
-    def rejected(cls, errors: list[UserError]) -> ReminderPayload:
-        return cls(reminder=None, customer=None, errors=errors)
+    def rejected(cls, error: UserInputError, info: Info) -> ReminderPayload:
+        return cls(reminder=None, customer=None, errors=user_errors(error))
 
 
 @strawberry.type
@@ -78,7 +79,7 @@ class ReminderMutations:
         with context.writing() as conn:
             logged = domain.log_reminder(
                 conn, context.user, input.customer_id, input.date or context.today,
-                input.channel, input.note,
+                context.today, input.channel, input.note,
             )  # fmt: skip
         row = customer_queries.customer_by(context.conn, customer_id=logged.customer_id)
         customer = None if row is None else Customer.shown(info, [row])[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import types
+from decimal import Decimal
 
 import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
@@ -16,6 +17,7 @@ from graphql_api.graphql.alerts import AlertQueries, alert_input_type, alert_mut
 from graphql_api.graphql.criteria import CriteriaQueries, criteria_input_type
 from graphql_api.graphql.customers import customer_queries_type
 from graphql_api.graphql.reminders import ReminderMutations
+from graphql_api.graphql.scalars import MONEY
 from graphql_api.graphql.users import UserQueries
 from graphql_api.plugins import CriteriaRegistry, PluginFailure
 from graphql_api.query_limits import QueryLimits
@@ -95,6 +97,7 @@ def _schema(registry: CriteriaRegistry, limits: QueryLimits) -> strawberry.Schem
         extensions=[*limits.extensions(), lambda: ParserCache(maxsize=256),
                     lambda: ValidationCache(maxsize=256)],
         execution_context_class=FastExecutionContext,
+        scalar_overrides={Decimal: MONEY},
     )  # fmt: skip
 
 

@@ -28,5 +28,5 @@ class User:
 @strawberry.type
 class UserQueries:
     @strawberry.field(description="The user the token belongs to.")
-    def me(self, info: Info) -> User:
+    def me(self, info: Info) -> User | None:
         return User.of(info.context.user)
