@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection
 
 from graphql_api import evaluation, sql_faults
 from graphql_api.alerts import Alert, list_alerts
-from graphql_api.criteria import Ledger
+from graphql_api.criteria import Ledger, ParsedCriteria, load_criteria
 from graphql_api.errors import invalid
 from graphql_api.evaluation import AlertStatements, Compiled, compile_criteria, ledger_for
 from graphql_api.figures import ensure_figures_current
@@ -90,7 +90,7 @@ class AlertCache:
         found = self._compiled.get(key)
         if found is not None and found[0] == alert.criteria:
             return found[1]
-        compiled = compile_criteria(self.registry, alert.criteria, ledger)
+        compiled = compile_criteria(load_criteria(self.registry, alert.criteria), ledger)
         if len(self._compiled) >= self.max_size:
             self._compiled.clear()
         self._compiled[key] = (alert.criteria, compiled)
@@ -284,7 +284,7 @@ class RequestContext:
         self,
         run: Callable[[Connection], T],
         alert_id: int | None = None,
-        where: Mapping[str, Any] | None = None,
+        where: ParsedCriteria | None = None,
     ) -> T | None:
         """`run`, a statement filtered by an alert's condition and/or search criteria. If the
         database fails it: None when the alert is at fault (it now matches nothing); a
@@ -302,7 +302,7 @@ class RequestContext:
             if alert_id is not None and self._find_broken(probe, [alert_id]):
                 return None
             if where is not None:
-                keys = sql_faults.culprits(self.conn, self.registry, self.ledger, where, probe)
+                keys = sql_faults.culprits(self.conn, self.ledger, where, probe)
                 if keys:
                     message = f"{sql_faults.cause(keys)}: the search cannot run"
                     raise invalid("where", message) from None
@@ -314,12 +314,8 @@ class RequestContext:
         if not sql_faults.database_works(conn):
             return {}
         visible = self.visible_alerts()
-        suspects = {
-            i: (visible[i].alert.criteria, visible[i].compiled) for i in alert_ids if i in visible
-        }
-        found: dict[int, str] = sql_faults.failing(
-            conn, self.registry, self.ledger, suspects, probe
-        )
+        suspects = {i: visible[i].compiled for i in alert_ids if i in visible}
+        found: dict[int, str] = sql_faults.failing(conn, self.ledger, suspects, probe)
         for alert_id, problem in found.items():
             alert = visible[alert_id].alert
             broken = self.cache.mark_broken(alert, self.ledger, problem)

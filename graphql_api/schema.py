@@ -7,7 +7,6 @@ field without touching this module. Its annotations are evaluated eagerly
 
 import dataclasses
 import datetime as dt
-import enum
 import keyword
 import logging
 import types
@@ -21,6 +20,7 @@ from strawberry.schema.name_converter import NameConverter
 from strawberry.types import ExecutionContext
 
 from graphql_api import alerts, evaluation, reminders
+from graphql_api.criteria import KindId, load_criteria, parse_criteria
 from graphql_api.errors import ErrorCode, Problem, UserInputError
 from graphql_api.fast_execution import FastExecutionContext
 from graphql_api.graphql_types import (
@@ -165,25 +165,15 @@ def _usable_input(input_type: Any) -> bool:
     )
 
 
-def input_json(value: Any) -> Any:
-    """A GraphQL input object as stored JSON: GraphQL names, no nulls, amounts as strings."""
-    definition = getattr(type(value), "__strawberry_definition__", None)
-    if definition is not None and dataclasses.is_dataclass(value):
-        found = {}
-        for field in definition.fields:
-            item = getattr(value, field.python_name, None)
-            if item is not None and item is not strawberry.UNSET:
-                found[_NAMES.get_graphql_name(field)] = input_json(item)
-        return found
-    if isinstance(value, list | tuple):
-        return [input_json(item) for item in value]
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+def criteria_given(value: Any) -> dict[str, Any]:
+    """A CriteriaInput's given fields by criterion key, as strawberry built them: each kind
+    parses its own (criteria.parse_criteria), with no JSON in between."""
+    given = {}
+    for field in type(value).__strawberry_definition__.fields:
+        item = getattr(value, field.python_name, None)
+        if item is not None and item is not strawberry.UNSET:
+            given[_NAMES.get_graphql_name(field)] = item
+    return given
 
 
 def criterion_infos(registry: CriteriaRegistry, schema: strawberry.Schema) -> list[CriterionInfo]:
@@ -195,20 +185,20 @@ def criterion_infos(registry: CriteriaRegistry, schema: strawberry.Schema) -> li
             key=key, label=c.label, description=c.description, scope=c.scope, kind=c.kind.name,
             input_type=str(fields[key].type) if key in fields else "",
             example=c.kind.describe_input(), plugin=owners.get(key),
-            is_list=c.known_values is not None or c.kind.name == "list of values",
+            is_list=c.known_values is not None or c.kind.id is KindId.VALUE_LIST,
         )
         for key, c in registry.criteria.items()
     ]  # fmt: skip
 
 
 def _where(registry: CriteriaRegistry, info: strawberry.Info, where: Any) -> tuple[Any, Any]:
-    """`customers(where:)`: validated and compiled exactly like an alert's criteria; the
-    criteria as validated, and their condition."""
+    """`customers(where:)`: parsed and compiled exactly like an alert's criteria; the
+    criteria as parsed, and their condition."""
     try:
-        spec = evaluation.validate_criteria(registry, input_json(where))
+        spec = parse_criteria(registry, criteria_given(where))
     except UserInputError as error:
         raise graphql_error(error) from None
-    compiled = evaluation.compile_criteria(registry, spec, _cx(info).ledger)
+    compiled = evaluation.compile_criteria(spec, _cx(info).ledger)
     if compiled.problems:
         message = "; ".join(compiled.problems)
         raise graphql_error(UserInputError([Problem(ErrorCode.VALIDATION, "where", message)]))
@@ -356,7 +346,7 @@ class ReminderInput:
 
 def _alert_data(data: Any) -> alerts.AlertInput:
     return alerts.AlertInput(
-        name=data.name, criteria=input_json(data.criteria), type=data.type, level=data.level,
+        name=data.name, criteria=criteria_given(data.criteria), type=data.type, level=data.level,
         color=data.color, visibility=data.visibility,
     )  # fmt: skip
 
@@ -365,7 +355,9 @@ def _saved(info: strawberry.Info, registry: CriteriaRegistry, alert: alerts.Aler
     """The saved alert, read back through a fresh read transaction."""
     saved = Alert.visible(info).get(alert.id)
     if saved is None:  # not visible any more: a concurrent change; answer what was saved
-        compiled = evaluation.compile_criteria(registry, alert.criteria, _cx(info).ledger)
+        compiled = evaluation.compile_criteria(
+            load_criteria(registry, alert.criteria), _cx(info).ledger
+        )
         saved = Alert.build(VisibleAlert(alert, compiled))
     return saved
 
