@@ -151,7 +151,10 @@ def _check_criterion(criterion: object, owner: dict[str, str], plugin: str) -> s
         return f"register_criteria returned {criterion!r}, which is not a Criterion"
     missing = [a for a in KIND_ATTRIBUTES if not hasattr(criterion.kind, a)]
     if missing:
-        return f"criterion {criterion.key!r}: its kind has no {', '.join(missing)}"
+        message = f"criterion {criterion.key!r}: its kind has no {', '.join(missing)}"
+        if hasattr(criterion.kind, "validate"):  # written for the protocol before parse/to_json
+            message += " (validate is now parse, into a typed value, and to_json: see the docs)"
+        return message
     kind_id = criterion.kind.id
     if not isinstance(kind_id, KindId):
         return f"criterion {criterion.key!r}: its kind's id is {kind_id!r}, not a KindId"

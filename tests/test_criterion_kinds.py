@@ -1,5 +1,7 @@
 """The five criterion kinds of SPEC §2 at their boundaries, each on a tiny hand-written ledger,
-and the validation errors a user gets for bad input (naming the field path)."""
+the validation errors a user gets for bad input (naming the field path), and the one typed
+value each kind parses its input into: the same from GraphQL and from stored JSON, which it
+stores back exactly."""
 
 from __future__ import annotations
 

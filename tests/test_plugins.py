@@ -187,6 +187,18 @@ def test_non_criteria_returned_are_recorded_and_skipped() -> None:
     assert "input_type" in found[2]
 
 
+def test_a_kind_written_for_validate_is_told_what_changed() -> None:
+    class OldStyle:  # the protocol before kinds parsed their input into a typed value
+        name = "old"
+        input_type = bool
+        validate = predicate = describe_input = staticmethod(lambda *args: None)
+
+    old = Criterion("old", "O", "D", Scope.CUSTOMER, OldStyle(), value=lambda t: literal(1))  # type: ignore[arg-type]
+    registry = load_registry([plugin("old_plugin", lambda: [old])])
+    (message,) = messages(registry, "old_plugin")
+    assert "its kind has no id, parse, to_json" in message and "validate is now parse" in message
+
+
 def test_a_register_criteria_returning_none_is_recorded() -> None:
     registry = load_registry([plugin("forgetful", lambda: None)])
     assert messages(registry, "forgetful")
