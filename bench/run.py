@@ -95,6 +95,7 @@ def run_one(db: str, url: str, size_name: str, size: LedgerSize, paths: dict[str
 
 def measure_counts(result: dict[str, Any], floor: hand.Floors, engine: Engine, registry: Any,
                    created: list[tuple[int, BenchAlert]]) -> None:  # fmt: skip
+    from graphql_api.criteria import load_criteria
     from graphql_api.evaluation import compile_criteria, ledger_for, match_counts
     from graphql_api.storage import read_transaction
 
@@ -141,7 +142,8 @@ def measure_counts(result: dict[str, Any], floor: hand.Floors, engine: Engine, r
         compiled = {}
         with read_transaction(engine) as conn:
             for alert_id, alert in created:
-                compiled[alert_id] = compile_criteria(registry, alert.criteria, ledger)
+                criteria = load_criteria(registry, alert.criteria)
+                compiled[alert_id] = compile_criteria(criteria, ledger)
             return match_counts(conn, compiled)
 
     times, counts = hand.timed_call(library, repeat=3, budget_s=30)
@@ -150,7 +152,7 @@ def measure_counts(result: dict[str, Any], floor: hand.Floors, engine: Engine, r
     started = time.perf_counter()
     ledger = ledger_for(TODAY)
     for _, alert in created:
-        compile_criteria(registry, alert.criteria, ledger)
+        compile_criteria(load_criteria(registry, alert.criteria), ledger)
     result["compile_100_alerts_s"] = time.perf_counter() - started
 
 

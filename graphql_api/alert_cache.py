@@ -17,7 +17,7 @@ from sqlalchemy import false
 from sqlalchemy.engine import Connection
 
 from graphql_api.alerts import Alert, list_alerts
-from graphql_api.criteria import Ledger
+from graphql_api.criteria import Ledger, load_criteria
 from graphql_api.evaluation import AlertStatements, Compiled, compile_criteria
 from graphql_api.plugins import CriteriaRegistry
 from graphql_api.users import User
@@ -73,7 +73,7 @@ class AlertCache:
         found = self._compiled.get(key)
         if found is not None and found[0] == alert.criteria:
             return found[1]
-        compiled = compile_criteria(self.registry, alert.criteria, ledger)
+        compiled = compile_criteria(load_criteria(self.registry, alert.criteria), ledger)
         if len(self._compiled) >= self.max_size:
             self._compiled.clear()
         self._compiled[key] = (alert.criteria, compiled)

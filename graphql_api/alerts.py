@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
+from graphql_api.criteria import criteria_json, parse_criteria
 from graphql_api.errors import NUL_MESSAGE, ErrorCode, Problem, UserInputError, has_nul
-from graphql_api.evaluation import validate_criteria
 from graphql_api.plugins import CriteriaRegistry
 from graphql_api.storage import alerts, users
 from graphql_api.users import Role, User
@@ -74,7 +74,7 @@ MAX_NAME = 200
 @dataclass(frozen=True)
 class AlertInput:
     name: str
-    criteria: Mapping[str, Any]
+    criteria: Mapping[str, Any]  # by key: GraphQL input values or JSON (see parse_criteria)
     type: AlertType = AlertType.COLLECTION
     level: Level = Level.MEDIUM
     color: str | None = None
@@ -241,7 +241,7 @@ def _checked(registry: CriteriaRegistry, data: AlertInput) -> dict[str, Any]:
         )
     criteria: dict[str, Any] = {}
     try:
-        criteria = validate_criteria(registry, data.criteria)
+        criteria = criteria_json(parse_criteria(registry, data.criteria))
     except UserInputError as error:
         problems.extend(error.problems)
     if problems:

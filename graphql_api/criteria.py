@@ -1,25 +1,56 @@
-"""What a criterion is: the object a plugin returns from its `register_criteria` hook.
+"""What a criterion is (the object a plugin returns from its `register_criteria` hook), and an
+alert's criteria parsed once.
 
 A criterion knows its key, label, description and scope, and takes its input
 shape and meaning from a *kind* (see `criterion_kinds`). Most criteria only say
 which SQL value they look at; a criterion with its own logic passes
-`predicate` instead.
+`predicate_fn` instead.
+
+An alert's (or a search's) criteria are parsed once, where they come in: from the GraphQL
+input or a caller's JSON (`parse_criteria`, which rejects bad input) or from an alert's
+stored JSON (`load_criteria`, which keeps what can no longer be parsed as the alert's
+problem). Each kind turns its input into one typed value (`AmountBounds`, `ValueChoice`,
+`bool`, …); that value is what is stored (`criteria_json`) and what the predicate is built
+from (`evaluation.compile_criteria`).
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, Table
+from sqlalchemy.exc import SQLAlchemyError
+
+from graphql_api.errors import ErrorCode, Problem, UserInputError
+
+if TYPE_CHECKING:
+    from graphql_api.plugins import CriteriaRegistry
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 class Scope(enum.Enum):
     CUSTOMER = "CUSTOMER"
     ITEM = "ITEM"
+
+
+class KindId(enum.Enum):
+    """What a kind is: one of the five kinds of SPEC §2 (their input type and meaning), or a
+    plugin's own. The code tells kinds apart by this, never by their display name."""
+
+    AMOUNT = "AMOUNT"
+    NUMBER = "NUMBER"
+    RELATIVE_DATE = "RELATIVE_DATE"
+    VALUE_LIST = "VALUE_LIST"
+    YES_NO = "YES_NO"
+    CUSTOM = "CUSTOM"
 
 
 @dataclass(frozen=True)
@@ -38,20 +69,28 @@ class Ledger:
     today: date
 
 
-class Kind(Protocol):
-    """A criterion kind: the GraphQL input shape and what it means in SQL."""
+class Kind(Protocol[T]):
+    """A criterion kind: the GraphQL input shape, its one typed value, and its SQL meaning."""
 
+    id: KindId
     name: str
     input_type: Any
 
-    def validate(self, raw: Any, field: str) -> Any:
-        """Return the input normalised to JSON, or raise `UserInputError` naming `field`."""
+    def parse(self, raw: Any, field: str) -> T:
+        """The typed value of an input, or raise `UserInputError` naming `field`.
+
+        `raw` is the GraphQL input as strawberry built it (an `input_type` instance, or the
+        scalar) or JSON (what `to_json` returned, as stored)."""
+        ...
+
+    def to_json(self, parsed: T) -> Any:
+        """The value as stored: plain JSON that `parse` turns back into `parsed`."""
         ...
 
     def predicate(
-        self, value: ColumnElement[Any], spec: Any, ledger: Ledger
+        self, value: ColumnElement[Any], parsed: T, ledger: Ledger
     ) -> ColumnElement[bool]:
-        """Compare `value` with the validated input `spec`."""
+        """Compare the SQL `value` with the parsed input."""
         ...
 
     def describe_input(self) -> str:
@@ -65,7 +104,7 @@ class Criterion:
     label: str
     description: str
     scope: Scope
-    kind: Kind
+    kind: Kind[Any]
     value: Callable[[Ledger], ColumnElement[Any]] | None = None
     predicate_fn: Callable[[Any, Ledger], ColumnElement[bool]] | None = None
     # For list criteria: the SQL value whose distinct values the registry lists.
@@ -75,11 +114,126 @@ class Criterion:
         if (self.value is None) == (self.predicate_fn is None):
             raise TypeError(f"criterion {self.key!r}: give exactly one of value= or predicate_fn=")
 
-    def validate(self, raw: Any) -> Any:
-        return self.kind.validate(raw, f"criteria.{self.key}")
+    @property
+    def field(self) -> str:
+        """Where its input is, in errors: `criteria.<key>`."""
+        return f"criteria.{self.key}"
 
-    def predicate(self, spec: Any, ledger: Ledger) -> ColumnElement[bool]:
+    def parse(self, raw: Any) -> Any:
+        return self.kind.parse(raw, self.field)
+
+    def predicate(self, parsed: Any, ledger: Ledger) -> ColumnElement[bool]:
         if self.predicate_fn is not None:
-            return self.predicate_fn(spec, ledger)
+            return self.predicate_fn(parsed, ledger)
         assert self.value is not None
-        return self.kind.predicate(self.value(ledger), spec, ledger)
+        return self.kind.predicate(self.value(ledger), parsed, ledger)
+
+
+# -- an alert's criteria, parsed once ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParsedCriterion:
+    """One criterion of an alert or a search, with its input as its kind parsed it."""
+
+    criterion: Criterion
+    value: Any
+
+    def to_json(self) -> Any:
+        return self.criterion.kind.to_json(self.value)
+
+    def predicate(self, ledger: Ledger) -> ColumnElement[bool]:
+        return self.criterion.predicate(self.value, ledger)
+
+
+@dataclass(frozen=True, eq=False)
+class ParsedCriteria(Mapping[str, ParsedCriterion]):
+    """Criteria by key, in input order, each parsed once. Loaded from storage, a criterion
+    that can no longer be parsed (its plugin is gone or changed) is left out and `problems`
+    says why: the alert then matches nothing."""
+
+    parsed: Mapping[str, ParsedCriterion]
+    problems: tuple[str, ...] = ()
+
+    def __getitem__(self, key: str) -> ParsedCriterion:
+        return self.parsed[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.parsed)
+
+    def __len__(self) -> int:
+        return len(self.parsed)
+
+    def only(self, key: str) -> ParsedCriteria:
+        """This one criterion alone (to find which criterion's SQL fails)."""
+        return ParsedCriteria({key: self.parsed[key]})
+
+
+def parse_criteria(registry: CriteriaRegistry, raw: Mapping[str, Any]) -> ParsedCriteria:
+    """Criteria given by a user, by key: GraphQL input values or JSON. Every problem is
+    reported at once, naming its field (`criteria.overdueAmount.min`); a null is not given."""
+    problems: list[Problem] = []
+    parsed: dict[str, ParsedCriterion] = {}
+    for key, value in raw.items():
+        if value is None:
+            continue
+        criterion = registry.get(key)
+        if criterion is None:
+            problems.append(
+                Problem(ErrorCode.VALIDATION, f"criteria.{key}", f"unknown criterion {key!r}")
+            )
+            continue
+        try:
+            parsed[key] = ParsedCriterion(criterion, criterion.parse(value))
+        except UserInputError as error:
+            problems.extend(error.problems)
+        except Exception as error:  # a plugin's parse must not take the request down
+            problems.append(
+                Problem(
+                    ErrorCode.VALIDATION,
+                    criterion.field,
+                    f"criterion {key!r} could not check its input ({type(error).__name__})",
+                )
+            )
+    if not parsed and not problems:
+        problems.append(Problem(ErrorCode.VALIDATION, "criteria", "give at least one criterion"))
+    if problems:
+        raise UserInputError(problems)
+    return ParsedCriteria(parsed)
+
+
+def load_criteria(registry: CriteriaRegistry, stored: Mapping[str, Any]) -> ParsedCriteria:
+    """An alert's criteria as stored. Never raises: what cannot be parsed any more is one of
+    the alert's `problems` (SPEC §3: it then matches nothing, and says why)."""
+    problems: list[str] = []
+    parsed: dict[str, ParsedCriterion] = {}
+    for key, value in stored.items():
+        if value is None:
+            continue
+        criterion = registry.get(key)
+        if criterion is None:
+            problems.append(
+                f"criterion {key!r} is not available: its plugin is not installed or failed to load"
+            )
+            continue
+        try:
+            parsed[key] = ParsedCriterion(criterion, criterion.parse(value))
+        except UserInputError as error:
+            problems.append(f"criterion {key!r} no longer accepts this alert's input: {error}")
+        except Exception as error:
+            log.warning("criterion %r could not read an alert's stored input", key, exc_info=True)
+            problems.append(f"criterion {key!r} failed: {plugin_failure(error)}")
+    return ParsedCriteria(parsed, tuple(problems))
+
+
+def criteria_json(criteria: ParsedCriteria) -> dict[str, Any]:
+    """The criteria as an alert stores them (and `Alert.criteria` answers them)."""
+    return {key: parsed.to_json() for key, parsed in criteria.items()}
+
+
+def plugin_failure(error: Exception) -> str:
+    """A plugin's exception, for its alerts' `problems`: short, and never SQL (that is logged)."""
+    if isinstance(error, SQLAlchemyError):
+        return "its predicate is not a valid SQL condition"
+    described = f"{type(error).__name__}: {error}"
+    return described if len(described) <= 200 else described[:199] + "…"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -29,8 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
-from graphql_api.criteria import Ledger, Scope
-from graphql_api.errors import ErrorCode, Problem, UserInputError
+from graphql_api.criteria import KindId, Ledger, ParsedCriteria, Scope, plugin_failure
 from graphql_api.plugins import CriteriaRegistry
 from graphql_api.sql_functions import among
 from graphql_api.storage import customer_figures, customers, items, reminders
@@ -45,38 +44,6 @@ def ledger_for(today: date) -> Ledger:
     return Ledger(customers, customer_figures, items, reminders, today)
 
 
-def validate_criteria(registry: CriteriaRegistry, raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Normalise criteria as stored; every problem is reported at once, naming its field."""
-    problems: list[Problem] = []
-    spec: dict[str, Any] = {}
-    for key, value in raw.items():
-        if value is None:
-            continue
-        criterion = registry.get(key)
-        if criterion is None:
-            problems.append(
-                Problem(ErrorCode.VALIDATION, f"criteria.{key}", f"unknown criterion {key!r}")
-            )
-            continue
-        try:
-            spec[key] = criterion.validate(value)
-        except UserInputError as error:
-            problems.extend(error.problems)
-        except Exception as error:  # a plugin's validator must not take the request down
-            problems.append(
-                Problem(
-                    ErrorCode.VALIDATION,
-                    f"criteria.{key}",
-                    f"criterion {key!r} could not check its input ({type(error).__name__})",
-                )
-            )
-    if not spec and not problems:
-        problems.append(Problem(ErrorCode.VALIDATION, "criteria", "give at least one criterion"))
-    if problems:
-        raise UserInputError(problems)
-    return spec
-
-
 @dataclass(frozen=True)
 class Compiled:
     """An alert's criteria as one SQL condition, or why it cannot be evaluated."""
@@ -88,44 +55,37 @@ class Compiled:
     # (None when the alert has no ITEM criterion). Both None when the alert has problems.
     customer_part: ColumnElement[bool] | None = None
     item_part: ColumnElement[bool] | None = None
+    # What was compiled: to compile each criterion alone when the database rejects the whole.
+    criteria: ParsedCriteria | None = field(default=None, compare=False)
 
 
-def compile_criteria(
-    registry: CriteriaRegistry, spec: Mapping[str, Any], ledger: Ledger
-) -> Compiled:
-    """One boolean expression for stored criteria.
+def compile_criteria(criteria: ParsedCriteria, ledger: Ledger) -> Compiled:
+    """One boolean expression for parsed criteria (see `criteria.parse_criteria` and
+    `criteria.load_criteria`).
 
-    An alert that cannot be evaluated matches nothing and says why in `problems`.
+    An alert that cannot be evaluated matches nothing and says why in `problems`: what could
+    not be loaded, then each predicate that fails to build.
     """
     customer_conditions: list[ColumnElement[bool]] = []
     item_conditions: list[ColumnElement[bool]] = []
-    problems: list[str] = []
-    for key, value in spec.items():
-        criterion = registry.get(key)
-        if criterion is None:
-            problems.append(
-                f"criterion {key!r} is not available: its plugin is not installed or failed to load"
-            )
-            continue
+    problems = list(criteria.problems)
+    for key, parsed in criteria.items():
         try:
             # and_() checks it is a SQL condition (a plugin's mistake is caught here, as its
             # alert's problem, not when many alerts are combined); true() itself drops out.
-            condition = and_(true(), criterion.predicate(criterion.validate(value), ledger))
-        except UserInputError as error:
-            problems.append(f"criterion {key!r} no longer accepts this alert's input: {error}")
-            continue
+            condition = and_(true(), parsed.predicate(ledger))
         except Exception as error:
             log.warning("criterion %r could not build its SQL condition", key, exc_info=True)
-            problems.append(f"criterion {key!r} failed: {_plugin_failure(error)}")
+            problems.append(f"criterion {key!r} failed: {plugin_failure(error)}")
             continue
-        if criterion.scope is Scope.ITEM:
+        if parsed.criterion.scope is Scope.ITEM:
             item_conditions.append(condition)
         else:
             customer_conditions.append(condition)
-    if not spec:
+    if not criteria and not criteria.problems:
         problems.append("the alert has no criteria")
     if problems:
-        return Compiled(false(), tuple(problems))
+        return Compiled(false(), tuple(problems), criteria=criteria)
     customer_part = and_(true(), *customer_conditions)
     item_part = and_(*item_conditions) if item_conditions else None
     if item_conditions:
@@ -136,15 +96,8 @@ def compile_criteria(
                 *item_conditions,
             )
         )
-    return Compiled(and_(true(), *customer_conditions), (), customer_part, item_part)
-
-
-def _plugin_failure(error: Exception) -> str:
-    """A plugin's exception, for its alerts' `problems`: short, and never SQL (that is logged)."""
-    if isinstance(error, SQLAlchemyError):
-        return "its predicate is not a valid SQL condition"
-    described = f"{type(error).__name__}: {error}"
-    return described if len(described) <= 200 else described[:199] + "…"
+    condition = and_(true(), *customer_conditions)
+    return Compiled(condition, (), customer_part, item_part, criteria)
 
 
 class AlertStatements:
@@ -263,7 +216,7 @@ def known_values(
     values: dict[str, list[str]] = {}
     for key, criterion in registry.criteria.items():
         expression_of = criterion.known_values or (
-            criterion.value if criterion.kind.name == "list of values" else None
+            criterion.value if criterion.kind.id is KindId.VALUE_LIST else None
         )
         if expression_of is None:
             continue

@@ -18,14 +18,16 @@ from types import ModuleType
 import pluggy
 
 from graphql_api import hookspecs
-from graphql_api.criteria import Criterion
+from graphql_api.criteria import Criterion, KindId
+from graphql_api.criterion_kinds import BUILTIN_KINDS
 
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "dso_alerts"
 CORE_DISTRIBUTION = "dso-alerts"  # its entry points (the built-in criteria) load first
 GRAPHQL_NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
-KIND_ATTRIBUTES = ("name", "input_type", "validate", "predicate", "describe_input")  # criteria.Kind
+# The members of criteria.Kind
+KIND_ATTRIBUTES = ("id", "name", "input_type", "parse", "to_json", "predicate", "describe_input")
 
 
 @dataclass(frozen=True)
@@ -153,7 +155,21 @@ def _check_criterion(criterion: object, owner: dict[str, str], plugin: str) -> s
         return f"register_criteria returned {criterion!r}, which is not a Criterion"
     missing = [a for a in KIND_ATTRIBUTES if not hasattr(criterion.kind, a)]
     if missing:
-        return f"criterion {criterion.key!r}: its kind has no {', '.join(missing)}"
+        message = f"criterion {criterion.key!r}: its kind has no {', '.join(missing)}"
+        if hasattr(criterion.kind, "validate"):  # written for the protocol before parse/to_json
+            message += " (validate is now parse, into a typed value, and to_json: see the docs)"
+        return message
+    kind_id = criterion.kind.id
+    if not isinstance(kind_id, KindId):
+        return f"criterion {criterion.key!r}: its kind's id is {kind_id!r}, not a KindId"
+    builtin = BUILTIN_KINDS.get(kind_id)
+    if builtin is not None and criterion.kind.input_type is not builtin.input_type:
+        # Clients draw the input of a built-in kind from its id alone.
+        return (
+            f"criterion {criterion.key!r}: its kind says it is {kind_id.name} but its input "
+            f"type is not {getattr(builtin.input_type, '__name__', builtin.input_type)}; "
+            "a kind of one's own is KindId.CUSTOM"
+        )
     if not GRAPHQL_NAME.match(criterion.key):
         return f"criterion key {criterion.key!r} is not a valid GraphQL name"
     if criterion.key in owner:

@@ -21,9 +21,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from graphql_api import customer_queries
-from graphql_api.criteria import Ledger
+from graphql_api.criteria import Ledger, ParsedCriteria
 from graphql_api.evaluation import Compiled, compile_criteria
-from graphql_api.plugins import CriteriaRegistry
 
 log = logging.getLogger(__name__)
 
@@ -61,44 +60,35 @@ def database_works(conn: Connection) -> bool:
 
 
 def failing(
-    conn: Connection,
-    registry: CriteriaRegistry,
-    ledger: Ledger,
-    suspects: Mapping[Any, tuple[Mapping[str, Any], Compiled]],
-    probe: Probe,
+    conn: Connection, ledger: Ledger, suspects: Mapping[Any, Compiled], probe: Probe
 ) -> dict[Any, str]:
-    """The suspects (alerts: criteria as stored, and compiled) whose condition fails, found by
-    halves, and why: naming the criterion at fault when it fails alone. No SQL text (the
-    database's error is logged at debug level)."""
+    """The suspects (alerts, compiled) whose condition fails, found by halves, and why: naming
+    the criterion at fault when it fails alone. No SQL text (the database's error is logged
+    at debug level)."""
     found: dict[Any, str] = {}
 
     def search(group: list[Any]) -> None:
-        conditions = {suspect: suspects[suspect][1] for suspect in group}
+        conditions = {suspect: suspects[suspect] for suspect in group}
         if not group or not fails(conn, lambda: probe(conn, conditions)):
             return
         if len(group) > 1:
             search(group[: len(group) // 2])
             search(group[len(group) // 2 :])
             return
-        keys = culprits(conn, registry, ledger, suspects[group[0]][0], probe)
+        criteria = suspects[group[0]].criteria
+        keys = [] if criteria is None else culprits(conn, ledger, criteria, probe)
         found[group[0]] = f"{cause(keys)}; the alert matches nothing until the plugin is fixed"
         log.warning("alert %s: %s", group[0], found[group[0]])
 
-    search([suspect for suspect, (_, compiled) in suspects.items() if not compiled.problems])
+    search([suspect for suspect, compiled in suspects.items() if not compiled.problems])
     return found
 
 
-def culprits(
-    conn: Connection,
-    registry: CriteriaRegistry,
-    ledger: Ledger,
-    criteria: Mapping[str, Any],
-    probe: Probe,
-) -> list[str]:
+def culprits(conn: Connection, ledger: Ledger, criteria: ParsedCriteria, probe: Probe) -> list[str]:
     """The criteria whose condition fails alone."""
     keys = []
-    for key, value in criteria.items():
-        single = compile_criteria(registry, {key: value}, ledger)
+    for key in criteria:
+        single = compile_criteria(criteria.only(key), ledger)
         if not single.problems and fails(conn, lambda c=single, k=key: probe(conn, {k: c})):
             keys.append(key)
     return keys

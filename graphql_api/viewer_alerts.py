@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from graphql_api import customer_queries, sql_faults
 from graphql_api.alert_cache import AlertCache, VisibleAlert
-from graphql_api.criteria import Ledger
+from graphql_api.criteria import Ledger, ParsedCriteria
 from graphql_api.errors import invalid
 from graphql_api.evaluation import AlertStatements, Compiled
 from graphql_api.loaders import CustomerPage, Loader
@@ -124,7 +124,7 @@ class ViewerAlerts:
         self,
         run: Callable[[Connection], T],
         alert_id: int | None = None,
-        where: Mapping[str, Any] | None = None,
+        where: ParsedCriteria | None = None,
     ) -> T | None:
         """`run`, a statement filtered by an alert's condition and/or search criteria. If the
         database fails it: None when the alert is at fault (it now matches nothing); a
@@ -137,7 +137,7 @@ class ViewerAlerts:
             if alert_id is not None and self._find_broken(probe, [alert_id]):
                 return None
             if where is not None:
-                keys = sql_faults.culprits(conn, self.registry, self.ledger, where, probe)
+                keys = sql_faults.culprits(conn, self.ledger, where, probe)
                 if keys:
                     raise invalid("where", f"{sql_faults.cause(keys)}: the search cannot run")
             raise NoPluginAtFault
@@ -150,12 +150,8 @@ class ViewerAlerts:
         if not sql_faults.database_works(conn):
             return {}
         visible = dict(self.all())
-        suspects = {
-            i: (visible[i].alert.criteria, visible[i].compiled) for i in alert_ids if i in visible
-        }
-        found: dict[int, str] = sql_faults.failing(
-            conn, self.registry, self.ledger, suspects, probe
-        )
+        suspects = {i: visible[i].compiled for i in alert_ids if i in visible}
+        found: dict[int, str] = sql_faults.failing(conn, self.ledger, suspects, probe)
         for alert_id, problem in found.items():
             alert = visible[alert_id].alert
             broken = self.cache.mark_broken(alert, self.ledger, problem)

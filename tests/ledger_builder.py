@@ -20,13 +20,8 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from graphql_api.evaluation import (
-    compile_criteria,
-    ledger_for,
-    match_counts,
-    matching_alerts,
-    validate_criteria,
-)
+from graphql_api.criteria import parse_criteria
+from graphql_api.evaluation import compile_criteria, ledger_for, match_counts, matching_alerts
 from graphql_api.ledger_import import (
     CUSTOMER_COLUMNS,
     ITEM_COLUMNS,
@@ -179,7 +174,7 @@ def matches_of_many(
     ledger = ledger_for(today)
     conditions = {}
     for index, raw in enumerate(criteria_list):
-        compiled = compile_criteria(registry, validate_criteria(registry, raw), ledger)
+        compiled = compile_criteria(parse_criteria(registry, raw), ledger)
         assert not compiled.problems, compiled.problems
         conditions[index] = compiled.condition
     names = accounts_by_id(engine)

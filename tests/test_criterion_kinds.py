@@ -1,16 +1,37 @@
 """The five criterion kinds of SPEC §2 at their boundaries, each on a tiny hand-written ledger,
-and the validation errors a user gets for bad input (naming the field path)."""
+the validation errors a user gets for bad input (naming the field path), and the one typed
+value each kind parses its input into: the same from GraphQL and from stored JSON, which it
+stores back exactly."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
+from graphql_api.criteria import Kind, KindId, criteria_json, load_criteria, parse_criteria
+from graphql_api.criterion_kinds import (
+    AMOUNT,
+    BUILTIN_KINDS,
+    NUMBER,
+    RELATIVE_DATE,
+    VALUE_LIST,
+    YES_NO,
+    AmountBounds,
+    AmountRange,
+    DayBounds,
+    IntRange,
+    ListOp,
+    NumberBounds,
+    RelativeDate,
+    ValueChoice,
+    ValueList,
+)
 from graphql_api.errors import ErrorCode, UserInputError
-from graphql_api.evaluation import compile_criteria, ledger_for, validate_criteria
+from graphql_api.evaluation import compile_criteria, ledger_for
 from graphql_api.plugins import CriteriaRegistry
 from graphql_api.storage import MAX_AMOUNT
 from tests.conftest import TODAY
@@ -334,14 +355,14 @@ def test_invalid_input_names_the_field(
     registry: CriteriaRegistry, criteria: dict[str, Any], field: str
 ) -> None:
     with pytest.raises(UserInputError) as raised:
-        validate_criteria(registry, criteria)
+        parse_criteria(registry, criteria)
     assert [p.field for p in raised.value.problems] == [field]
     assert all(p.code.value == "VALIDATION" and p.message for p in raised.value.problems)
 
 
 def test_every_problem_is_reported_at_once(registry: CriteriaRegistry) -> None:
     with pytest.raises(UserInputError) as raised:
-        validate_criteria(
+        parse_criteria(
             registry,
             {
                 "creditLimit": {},
@@ -358,7 +379,7 @@ def test_every_problem_is_reported_at_once(registry: CriteriaRegistry) -> None:
 
 
 def test_valid_input_is_stored_normalised(registry: CriteriaRegistry) -> None:
-    spec = validate_criteria(
+    parsed = parse_criteria(
         registry,
         {
             "outstandingAmount": {"min": 20000, "max": "50000.50"},
@@ -370,7 +391,7 @@ def test_valid_input_is_stored_normalised(registry: CriteriaRegistry) -> None:
             "itemOpenAmount": {"max": D("-0.5")},
         },
     )
-    assert spec == {
+    assert criteria_json(parsed) == {
         "outstandingAmount": {"min": "20000", "max": "50000.50"},
         "daysOverdue": {"min": 0},
         "lastReminderDate": {"olderThanDays": -5},
@@ -380,7 +401,7 @@ def test_valid_input_is_stored_normalised(registry: CriteriaRegistry) -> None:
         "itemOpenAmount": {"max": "-0.5"},
     }
     # what is stored compiles as it is
-    compiled = compile_criteria(registry, spec, ledger_for(TODAY))
+    compiled = compile_criteria(load_criteria(registry, criteria_json(parsed)), ledger_for(TODAY))
     assert compiled.problems == ()
 
 
@@ -396,7 +417,80 @@ def test_a_value_list_stays_a_list(
 ) -> None:
     # Every bell of every user who sees an alert evaluates its lists: they are bounded.
     with pytest.raises(UserInputError) as raised:
-        validate_criteria(registry, {"country": {"values": values}})
+        parse_criteria(registry, {"country": {"values": values}})
     problem = raised.value.problems[0]
     assert (problem.field, problem.code) == ("criteria.country.values", ErrorCode.VALIDATION)
     assert says in problem.message
+
+
+# -- one typed value per kind, stored exactly ----------------------------------------------
+
+# Stored JSON as the API has always written it, per kind: loading and storing it again
+# changes nothing, not even the order of its keys.
+STORED: dict[KindId, list[Any]] = {
+    KindId.AMOUNT: [
+        {"min": "20000"},
+        {"max": "-0.5"},
+        {"min": "0.001", "max": "50000.50"},
+        {"min": str(-MAX_AMOUNT), "max": str(MAX_AMOUNT)},
+    ],
+    KindId.NUMBER: [{"min": 0}, {"max": 90}, {"min": -5, "max": 5}],
+    KindId.RELATIVE_DATE: [
+        {"olderThanDays": 10},
+        {"newerThanDays": -3},
+        {"olderThanDays": 9, "newerThanDays": 11},
+    ],
+    KindId.VALUE_LIST: [
+        {"op": "IS", "values": ["FR"]},
+        {"op": "IS_NOT", "values": ["Litige", "Litige résolu"]},
+    ],
+    KindId.YES_NO: [True, False],
+}
+
+
+@pytest.mark.parametrize(
+    ("kind", "stored"),
+    [(BUILTIN_KINDS[kind_id], json) for kind_id, examples in STORED.items() for json in examples],
+    ids=repr,
+)
+def test_stored_json_round_trips_exactly(kind: Kind[Any], stored: Any) -> None:
+    again = kind.to_json(kind.parse(stored, "criteria.x"))
+    assert json.dumps(again) == json.dumps(stored)
+
+
+def test_every_builtin_criterion_stores_what_it_loads(registry: CriteriaRegistry) -> None:
+    for key, criterion in registry.criteria.items():
+        for example in STORED[criterion.kind.id]:
+            stored = {key: example}
+            loaded = load_criteria(registry, stored)
+            assert loaded.problems == (), (key, loaded.problems)
+            assert json.dumps(criteria_json(loaded)) == json.dumps(stored)
+
+
+@pytest.mark.parametrize(
+    ("kind", "graphql", "stored", "typed"),
+    [
+        (
+            AMOUNT,
+            AmountRange(min=D("20000"), max=D("50000.50")),
+            {"min": "20000", "max": "50000.50"},
+            AmountBounds(D("20000"), D("50000.50")),
+        ),
+        (NUMBER, IntRange(min=30), {"min": 30}, NumberBounds(min=30)),
+        (RELATIVE_DATE, RelativeDate(olderThanDays=10), {"olderThanDays": 10}, DayBounds(10)),
+        (
+            VALUE_LIST,
+            ValueList(values=[" Litige ", "Litige"], op=ListOp.IS_NOT),
+            {"op": "IS_NOT", "values": ["Litige"]},
+            ValueChoice(ListOp.IS_NOT, ("Litige",)),
+        ),
+        (YES_NO, False, False, False),
+    ],
+    ids=lambda v: type(v).__name__,
+)
+def test_graphql_input_and_stored_json_parse_to_one_typed_value(
+    kind: Kind[Any], graphql: Any, stored: Any, typed: Any
+) -> None:
+    assert kind.parse(graphql, "criteria.x") == typed  # the object strawberry built
+    assert kind.parse(stored, "criteria.x") == typed  # the alert's stored JSON
+    assert kind.to_json(typed) == stored

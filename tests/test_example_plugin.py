@@ -26,14 +26,10 @@ from sqlalchemy import Engine
 
 from graphql_api import plugins
 from graphql_api.cli import main
+from graphql_api.criteria import criteria_json, parse_criteria
 from graphql_api.customer_queries import customer_page
 from graphql_api.errors import UserInputError
-from graphql_api.evaluation import (
-    compile_criteria,
-    ledger_for,
-    match_counts,
-    validate_criteria,
-)
+from graphql_api.evaluation import compile_criteria, ledger_for, match_counts
 from graphql_api.ledger_import import import_ledger
 from graphql_api.plugins import CriteriaRegistry, load_registry
 from graphql_api.storage import write_transaction
@@ -238,7 +234,7 @@ def load_credit_ledger(engine: Engine, directory: Path) -> None:
 
 
 def matching(engine: Engine, registry: CriteriaRegistry, criteria: dict[str, Any]) -> list[str]:
-    compiled = compile_criteria(registry, validate_criteria(registry, criteria), ledger_for(TODAY))
+    compiled = compile_criteria(parse_criteria(registry, criteria), ledger_for(TODAY))
     assert compiled.problems == ()
     with engine.connect() as conn:
         rows, _ = customer_page(conn, [compiled.condition], None, 100)
@@ -272,16 +268,18 @@ def test_bad_input_is_a_validation_error_naming_the_field(
     installed: CriteriaRegistry, criteria: dict[str, Any], field: str
 ) -> None:
     with pytest.raises(UserInputError) as caught:
-        validate_criteria(installed, criteria)
+        parse_criteria(installed, criteria)
     assert [p.field for p in caught.value.problems] == [field]
 
 
 def test_input_is_stored_normalised(installed: CriteriaRegistry) -> None:
-    spec = validate_criteria(
-        installed, {"attribute": {"name": " segment ", "values": [" SME", "SME", "Large "]}}
+    spec = criteria_json(
+        parse_criteria(
+            installed, {"attribute": {"name": " segment ", "values": [" SME", "SME", "Large "]}}
+        )
     )
     assert spec == {"attribute": {"name": "segment", "op": "IS", "values": ["SME", "Large"]}}
-    assert validate_criteria(installed, spec) == spec  # stored input validates to itself
+    assert criteria_json(parse_criteria(installed, spec)) == spec  # stored input parses to itself
 
 
 # -- through GraphQL, installed then uninstalled -----------------------------------------

@@ -18,13 +18,9 @@ import pytest
 from sqlalchemy import Engine
 
 from graphql_api import hookspecs
+from graphql_api.criteria import Criterion, Scope, criteria_json, load_criteria, parse_criteria
 from graphql_api.customer_queries import customer_page
-from graphql_api.evaluation import (
-    compile_criteria,
-    ledger_for,
-    match_counts,
-    validate_criteria,
-)
+from graphql_api.evaluation import compile_criteria, ledger_for, match_counts
 from graphql_api.ledger_import import import_ledger
 from graphql_api.plugins import CORE_DISTRIBUTION, load_registry
 from graphql_api.storage import customer_figures, customers, items, reminders
@@ -139,8 +135,7 @@ def test_the_short_example_plugin_works(engine: Engine, tmp_path: Path) -> None:
     import_ledger(engine, today=TODAY, **files)
 
     def accounts(criteria: dict[str, Any]) -> list[str]:
-        spec = validate_criteria(registry, criteria)
-        compiled = compile_criteria(registry, spec, ledger_for(TODAY))
+        compiled = compile_criteria(parse_criteria(registry, criteria), ledger_for(TODAY))
         assert compiled.problems == ()
         with engine.connect() as conn:
             rows, _ = customer_page(conn, [compiled.condition], None, 10)
@@ -150,6 +145,28 @@ def test_the_short_example_plugin_works(engine: Engine, tmp_path: Path) -> None:
     assert accounts({"remindersLast30Days": {"min": 3}}) == ["A1"]
     assert accounts({"remindersLast30Days": {"min": 1, "max": 1}}) == ["B2"]  # day 30 is out
     assert accounts({"remindersLast30Days": {"max": 0}}) == ["C3"]
+
+
+def test_the_wrapped_kind_example_works(engine: Engine, tmp_path: Path) -> None:
+    namespace: dict[str, Any] = {}
+    exec(compile(code_block("class ZeroIfEmptyAmount"), "docs/plugins.md", "exec"), namespace)
+    criterion = Criterion(
+        "limitOrZero", "Limit", "The credit limit, empty as 0.", Scope.CUSTOMER,
+        namespace["ZeroIfEmptyAmount"](), value=lambda t: t.customers.c.credit_limit,
+    )  # fmt: skip
+    module = ModuleType("wrapped")
+    module.register_criteria = hookspecs.hookimpl(lambda: [criterion])  # type: ignore[attr-defined]
+    registry = load_registry([module])
+    assert registry.failures == []
+    (tmp_path / "c.csv").write_text("account_number,name,credit_limit\nA1,Acme,\nB2,Bravo,10\n")
+    import_ledger(engine, today=TODAY, customers_file=tmp_path / "c.csv")
+
+    stored = criteria_json(parse_criteria(registry, {"limitOrZero": {"max": 0}}))
+    assert stored == {"limitOrZero": {"max": "0"}}
+    compiled = compile_criteria(load_criteria(registry, stored), ledger_for(TODAY))
+    with engine.connect() as conn:
+        rows, _ = customer_page(conn, [compiled.condition], None, 10)
+    assert [row.account_number for row in rows] == ["A1"]  # the empty limit counts as 0
 
 
 def test_the_testing_example_passes(tmp_path: Path) -> None:

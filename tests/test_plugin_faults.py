@@ -196,7 +196,7 @@ def test_broken_plugins_are_recorded_and_the_rest_is_loaded(registry: CriteriaRe
 def test_a_clashing_input_type_is_left_out_and_the_schema_builds(
     registry: CriteriaRegistry, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="graphql_api.schema"):
+    with caplog.at_level(logging.WARNING, logger="graphql_api.graphql.schema"):
         schema, served = served_schema(registry)
     assert "clashingType" not in served.criteria and "clashingType" in registry.criteria
     assert set(served.criteria) == set(registry.criteria) - {"clashingType"}

@@ -4,7 +4,9 @@ a broken plugin is recorded in `registry.failures` and the rest keeps working.""
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -13,15 +15,31 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine, literal
 
+from graphql_api.app import create_app
 from graphql_api.cli import main
-from graphql_api.criteria import Criterion, Ledger, Scope
-from graphql_api.criterion_kinds import AMOUNT, YES_NO
+from graphql_api.criteria import (
+    Criterion,
+    KindId,
+    Ledger,
+    Scope,
+    criteria_json,
+    load_criteria,
+    parse_criteria,
+)
+from graphql_api.criterion_kinds import AMOUNT, YES_NO, AmountBounds, AmountRange
 from graphql_api.errors import UserInputError
-from graphql_api.evaluation import compile_criteria, ledger_for, match_counts, validate_criteria
+from graphql_api.evaluation import compile_criteria, known_values, ledger_for, match_counts
 from graphql_api.hookspecs import hookimpl
 from graphql_api.ledger_import import import_ledger
 from graphql_api.plugins import CriteriaRegistry, load_registry
+from tests.api_client import Api
 from tests.conftest import TODAY
+
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", "Using `httpx` with `starlette.testclient`")
+    from starlette.testclient import TestClient
+
+pytest_plugins = ("tests.api_client",)
 
 BUILTIN_KEYS = 24
 
@@ -148,7 +166,7 @@ def test_a_plugin_whose_hook_raises_is_recorded() -> None:
 
 def test_non_criteria_returned_are_recorded_and_skipped() -> None:
     class NoKind:
-        name = "broken"  # no input_type, validate, predicate, describe_input
+        name = "broken"  # no id, input_type, parse, to_json, predicate, describe_input
 
     def register() -> list[Any]:
         return [
@@ -167,6 +185,18 @@ def test_non_criteria_returned_are_recorded_and_skipped() -> None:
     assert "'not a criterion', which is not a Criterion" in found[0]
     assert "not a valid GraphQL name" in found[1]
     assert "input_type" in found[2]
+
+
+def test_a_kind_written_for_validate_is_told_what_changed() -> None:
+    class OldStyle:  # the protocol before kinds parsed their input into a typed value
+        name = "old"
+        input_type = bool
+        validate = predicate = describe_input = staticmethod(lambda *args: None)
+
+    old = Criterion("old", "O", "D", Scope.CUSTOMER, OldStyle(), value=lambda t: literal(1))  # type: ignore[arg-type]
+    registry = load_registry([plugin("old_plugin", lambda: [old])])
+    (message,) = messages(registry, "old_plugin")
+    assert "its kind has no id, parse, to_json" in message and "validate is now parse" in message
 
 
 def test_a_register_criteria_returning_none_is_recorded() -> None:
@@ -211,6 +241,106 @@ def test_installed_plugins_that_fail_to_import(
     assert "overdueAmount" in result.stdout
 
 
+# -- kinds -------------------------------------------------------------------------------
+
+
+def test_a_kind_says_what_it_is_by_its_id(engine: Engine) -> None:
+    class Wrapped:
+        """YES_NO's members under an id and a label of the test's choosing."""
+
+        parse, to_json = YES_NO.parse, YES_NO.to_json
+        predicate, describe_input = YES_NO.predicate, YES_NO.describe_input
+
+        def __init__(self, kind_id: Any, label: str, input_type: Any = bool) -> None:
+            self.id, self.name, self.input_type = kind_id, label, input_type
+
+    def register() -> list[Criterion]:
+        return [
+            Criterion(key, "K", "D", Scope.CUSTOMER, k, value=lambda t: t.customers.c.blocked)
+            for key, k in (
+                ("ownKind", Wrapped(KindId.CUSTOM, "list of values")),  # its label is not its kind
+                ("yesNoWrapped", Wrapped(KindId.YES_NO, "yes/no, wrapped")),
+                ("posingAsAmount", Wrapped(KindId.AMOUNT, "amount")),  # not AMOUNT's input type
+                ("idAsText", Wrapped("VALUE_LIST", "list of values")),
+            )
+        ]
+
+    registry = load_registry([plugin("kinds", register)])
+
+    assert {"ownKind", "yesNoWrapped"} <= set(registry.criteria)
+    assert not {"posingAsAmount", "idAsText"} & set(registry.criteria)
+    posing, as_text = messages(registry, "kinds")
+    assert "'posingAsAmount'" in posing and "AMOUNT" in posing and "AmountRange" in posing
+    assert "'idAsText'" in as_text and "not a KindId" in as_text
+    with engine.connect() as conn:
+        listed = known_values(conn, registry, ledger_for(TODAY))
+    assert "ownKind" not in listed and "country" in listed  # only VALUE_LIST kinds list values
+
+
+class CountingAmount:
+    """AMOUNT, recording what its parse is handed and what its predicate is built from."""
+
+    id = KindId.AMOUNT
+    name = "amount"
+    input_type = AMOUNT.input_type
+    to_json = AMOUNT.to_json
+    describe_input = AMOUNT.describe_input
+
+    def __init__(self) -> None:
+        self.parsed: list[Any] = []
+        self.compared: list[Any] = []
+
+    def parse(self, raw: Any, field: str) -> AmountBounds:
+        self.parsed.append(raw)
+        return AMOUNT.parse(raw, field)
+
+    def predicate(self, value: Any, parsed: AmountBounds, ledger: Ledger) -> Any:
+        self.compared.append(parsed)
+        return AMOUNT.predicate(value, parsed, ledger)
+
+
+CREATE_LATE = """mutation($input: AlertInput!) { createAlert(input: $input) {
+  alert { criteria matchCount problems } errors { field message } } }"""
+
+
+def test_criteria_are_parsed_once_where_they_come_in(api: Api) -> None:
+    kind = CountingAmount()
+    late = Criterion(
+        "countedOverdue", "Overdue", "Counts its parses.", Scope.CUSTOMER, kind,
+        value=lambda t: t.figures.c.overdue_amount,
+    )  # fmt: skip
+    registry = load_registry([plugin("counting", lambda: [late])])
+
+    with TestClient(create_app(api.engine, registry), raise_server_exceptions=False) as client:
+
+        def ask(query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+            headers = {"Authorization": f"Bearer {api.tokens['alice']}"}
+            body = {"query": query, "variables": variables or {}}
+            answer: dict[str, Any] = client.post("/graphql", json=body, headers=headers).json()
+            assert "errors" not in answer, answer
+            return answer["data"]
+
+        criteria = {"countedOverdue": {"min": "20000"}}
+        created = ask(CREATE_LATE, {"input": {"name": "late", "criteria": criteria}})
+        assert created["createAlert"] == {
+            "alert": {"criteria": criteria, "matchCount": 4, "problems": []}, "errors": []
+        }  # fmt: skip
+        # Saving parsed the object strawberry built, not JSON made of it; answering loaded
+        # the stored JSON. Each predicate was built from the typed value, once.
+        from_input, from_storage = kind.parsed
+        assert isinstance(from_input, AmountRange) and from_input.min == Decimal("20000")
+        assert from_storage == {"min": "20000"}
+        assert kind.compared == [AmountBounds(min=Decimal("20000"))]
+
+        ask("{ alerts { matchCount } customers { edges { node { bell { count } } } } }")
+        assert len(kind.parsed) == 2  # the compiled alert is kept: nothing is parsed again
+
+        searched = ask("{ customers(where: {countedOverdue: {min: 20000}}) { totalCount } }")
+        assert searched == {"customers": {"totalCount": 4}}
+        assert isinstance(kind.parsed[-1], AmountRange) and len(kind.parsed) == 3
+        assert kind.compared[-1] == AmountBounds(min=Decimal("20000"))
+
+
 # -- alerts whose criteria are gone ------------------------------------------------------
 
 
@@ -218,47 +348,53 @@ def test_an_alert_whose_criterion_is_missing_matches_nothing(
     engine: Engine, tmp_path: Path
 ) -> None:
     with_plugin = load_registry([plugin("my_plugin", lambda: [flag("alwaysTrue")])])
-    stored = validate_criteria(with_plugin, {"alwaysTrue": True, "overdueAmount": {"min": "1"}})
+    stored = criteria_json(
+        parse_criteria(with_plugin, {"alwaysTrue": True, "overdueAmount": {"min": "1"}})
+    )
     without = load_registry()  # the plugin is gone
 
-    compiled = compile_criteria(without, stored, ledger_for(TODAY))
+    compiled = compile_criteria(load_criteria(without, stored), ledger_for(TODAY))
 
     assert compiled.problems == (
         "criterion 'alwaysTrue' is not available: its plugin is not installed or failed to load",
     )
     _ledger(engine, tmp_path)
-    other = compile_criteria(without, {"overdueAmount": {"min": "1"}}, ledger_for(TODAY))
+    other = compile_criteria(
+        load_criteria(without, {"overdueAmount": {"min": "1"}}), ledger_for(TODAY)
+    )
     with engine.connect() as conn:
         assert match_counts(conn, {1: compiled.condition, 2: other.condition}) == {1: 0, 2: 1}
 
 
 def test_a_predicate_that_raises_is_a_problem_of_its_alerts_only() -> None:
-    def broken(spec: Any, ledger: Ledger) -> Any:
+    def broken(answer: bool, ledger: Ledger) -> Any:
         raise KeyError("no such column")
 
     criterion = Criterion("broken", "B", "D", Scope.CUSTOMER, YES_NO, predicate_fn=broken)
     registry = load_registry([plugin("p", lambda: [criterion])])
-    spec = validate_criteria(registry, {"broken": True})
-    compiled = compile_criteria(registry, spec, ledger_for(TODAY))
+    parsed = parse_criteria(registry, {"broken": True})
+    compiled = compile_criteria(parsed, ledger_for(TODAY))
     assert compiled.problems and "criterion 'broken' failed: KeyError" in compiled.problems[0]
-    fine = compile_criteria(registry, {"blocked": True}, ledger_for(TODAY))
+    fine = compile_criteria(parse_criteria(registry, {"blocked": True}), ledger_for(TODAY))
     assert fine.problems == ()
 
 
 def test_a_validator_that_raises_is_a_validation_error() -> None:
     class Fragile:
+        id = KindId.AMOUNT
         name = "fragile"
         input_type = AMOUNT.input_type
+        to_json = AMOUNT.to_json
         predicate = AMOUNT.predicate
         describe_input = AMOUNT.describe_input
 
-        def validate(self, raw: Any, field: str) -> Any:
+        def parse(self, raw: Any, field: str) -> Any:
             return raw["min"] + 1  # TypeError on a string
 
     criterion = Criterion("fragile", "F", "D", Scope.CUSTOMER, Fragile(), value=lambda t: t.today)
     registry = load_registry([plugin("p", lambda: [criterion])])
     with pytest.raises(UserInputError) as caught:
-        validate_criteria(registry, {"fragile": {"min": "1"}, "blocked": "yes"})
+        parse_criteria(registry, {"fragile": {"min": "1"}, "blocked": "yes"})
     fields = [(p.code.value, p.field) for p in caught.value.problems]
     assert fields == [("VALIDATION", "criteria.fragile"), ("VALIDATION", "criteria.blocked")]
 
@@ -277,8 +413,7 @@ def _ledger(engine: Engine, tmp_path: Path) -> None:
 
 
 def _count(engine: Engine, registry: CriteriaRegistry, criteria: dict[str, Any]) -> int:
-    compiled = compile_criteria(registry, validate_criteria(registry, criteria), ledger_for(TODAY))
+    compiled = compile_criteria(parse_criteria(registry, criteria), ledger_for(TODAY))
     assert compiled.problems == ()
     with engine.connect() as conn:
         return match_counts(conn, {1: compiled.condition})[1]
-

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from graphql_api.criteria import criteria_json, parse_criteria
 from graphql_api.demo import SEED_ALERTS
-from graphql_api.evaluation import validate_criteria
 from graphql_api.plugins import CriteriaRegistry
 from tests.ledger_builder import Customer, Item, Reminder, ago, load_ledger, matches_of_many
 
@@ -87,5 +87,8 @@ def test_seed_example(
 
 
 def test_the_demo_seeds_these_five_examples(registry: CriteriaRegistry) -> None:
-    seeded = [validate_criteria(registry, criteria) for *_, criteria in SEED_ALERTS]
-    assert seeded == [validate_criteria(registry, criteria) for _, criteria, _ in EXAMPLES]
+    def stored(criteria: dict[str, Any]) -> dict[str, Any]:
+        return criteria_json(parse_criteria(registry, criteria))
+
+    seeded = [stored(criteria) for *_, criteria in SEED_ALERTS]
+    assert seeded == [stored(criteria) for _, criteria, _ in EXAMPLES]

@@ -14,10 +14,11 @@ from strawberry.scalars import JSON
 
 from graphql_api import alerts as domain
 from graphql_api.alert_cache import VisibleAlert
+from graphql_api.criteria import load_criteria
 from graphql_api.errors import UserInputError
 from graphql_api.evaluation import compile_criteria
 from graphql_api.graphql.context import Info
-from graphql_api.graphql.criteria import input_json
+from graphql_api.graphql.criteria import criteria_given
 from graphql_api.graphql.errors import UserError, graphql_error, payload_errors, user_errors
 from graphql_api.graphql.paging import DEFAULT_FIRST, MAX_FIRST
 from graphql_api.graphql.users import User
@@ -253,7 +254,7 @@ def alert_input_type(criteria_input: type) -> type:
 
 def _alert_data(data: Any) -> domain.AlertInput:
     return domain.AlertInput(
-        name=data.name, criteria=input_json(data.criteria), type=data.type, level=data.level,
+        name=data.name, criteria=criteria_given(data.criteria), type=data.type, level=data.level,
         color=data.color, visibility=data.visibility,
     )  # fmt: skip
 
@@ -263,7 +264,7 @@ def _saved(info: Info, alert: domain.Alert) -> Alert:
     saved = visible_alerts(info).get(alert.id)
     if saved is None:  # not visible any more: a concurrent change; answer what was saved
         context = info.context
-        compiled = compile_criteria(context.registry, alert.criteria, context.ledger)
+        compiled = compile_criteria(load_criteria(context.registry, alert.criteria), context.ledger)
         saved = Alert.build(VisibleAlert(alert, compiled))
     return saved
 

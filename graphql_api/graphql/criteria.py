@@ -7,13 +7,10 @@ without touching this module.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import enum
 import keyword
 import logging
 import types
-from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +21,7 @@ from strawberry.types.base import get_object_definition
 from strawberry.types.enum import has_enum_definition
 
 from graphql_api import evaluation
-from graphql_api.criteria import Ledger, Scope
+from graphql_api.criteria import KindId, Ledger, ParsedCriteria, Scope, parse_criteria
 from graphql_api.errors import invalid
 from graphql_api.graphql.context import Info
 from graphql_api.plugins import CriteriaRegistry
@@ -116,25 +113,16 @@ def _graphql_name(input_type: Any) -> str:
     return definition.name if definition is not None and definition.is_input else ""
 
 
-def input_json(value: Any) -> Any:
-    """A GraphQL input object as stored JSON: GraphQL names, no nulls, amounts as strings."""
-    definition = get_object_definition(type(value))
-    if definition is not None and dataclasses.is_dataclass(value):
-        found = {}
-        for field in definition.fields:
-            item = getattr(value, field.python_name, None)
-            if item is not None and item is not strawberry.UNSET:
-                found[_NAMES.get_graphql_name(field)] = input_json(item)
-        return found
-    if isinstance(value, list | tuple):
-        return [input_json(item) for item in value]
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+def criteria_given(value: Any) -> dict[str, Any]:
+    """A CriteriaInput's given fields by criterion key, as strawberry built them: each kind
+    parses its own (criteria.parse_criteria), with no JSON in between."""
+    definition = get_object_definition(type(value), strict=True)
+    given = {}
+    for field in definition.fields:
+        item = getattr(value, field.python_name, None)
+        if item is not None and item is not strawberry.UNSET:
+            given[_NAMES.get_graphql_name(field)] = item
+    return given
 
 
 def criterion_infos(registry: CriteriaRegistry) -> list[CriterionInfo]:
@@ -144,7 +132,7 @@ def criterion_infos(registry: CriteriaRegistry) -> list[CriterionInfo]:
             key=key, label=c.label, description=c.description, scope=c.scope, kind=c.kind.name,
             input_type=_graphql_name(c.kind.input_type),
             example=c.kind.describe_input(), plugin=owners.get(key),
-            is_list=c.known_values is not None or c.kind.name == "list of values",
+            is_list=c.known_values is not None or c.kind.id is KindId.VALUE_LIST,
         )
         for key, c in registry.criteria.items()
     ]  # fmt: skip
@@ -152,11 +140,11 @@ def criterion_infos(registry: CriteriaRegistry) -> list[CriterionInfo]:
 
 def parse_where(
     registry: CriteriaRegistry, ledger: Ledger, where: Any
-) -> tuple[Mapping[str, Any], ColumnElement[bool]]:
-    """`where:` criteria, validated and compiled exactly like an alert's: the criteria as
-    validated, and their condition. A UserInputError names what is wrong."""
-    spec = evaluation.validate_criteria(registry, input_json(where))
-    compiled = evaluation.compile_criteria(registry, spec, ledger)
+) -> tuple[ParsedCriteria, ColumnElement[bool]]:
+    """`where:` criteria, parsed and compiled exactly like an alert's: the criteria as
+    parsed, and their condition. A UserInputError names what is wrong."""
+    spec = parse_criteria(registry, criteria_given(where))
+    compiled = evaluation.compile_criteria(spec, ledger)
     if compiled.problems:
         raise invalid("where", "; ".join(compiled.problems))
     return spec, compiled.condition

@@ -8,7 +8,7 @@ No `from __future__ import annotations` here: `customers(where:)` takes the regi
 import base64
 import binascii
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -18,6 +18,7 @@ from strawberry.scalars import JSON
 
 from graphql_api import alerts as domain
 from graphql_api import customer_queries
+from graphql_api.criteria import ParsedCriteria
 from graphql_api.errors import invalid
 from graphql_api.graphql.alerts import Bell, not_found_as, visible_alerts
 from graphql_api.graphql.context import Info
@@ -218,7 +219,7 @@ def customer_connection(
     search: str | None = None,
     *,
     alert_id: int | None = None,
-    where: Mapping[str, Any] | None = None,
+    where: ParsedCriteria | None = None,
 ) -> CustomerConnection:
     """A page of the customers meeting every condition (and the search), in account order.
     The conditions come from the alert `alert_id` and/or the criteria `where`: should their

@@ -12,13 +12,21 @@ this package's pyproject.toml; nothing in dso-alerts imports it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import strawberry
 from sqlalchemy import ColumnElement, Float, case, cast, func, null
 
-from graphql_api.criteria import Criterion, Ledger, Scope
-from graphql_api.criterion_kinds import NUMBER, VALUE_LIST, ListOp
+from graphql_api.criteria import Criterion, KindId, Ledger, Scope
+from graphql_api.criterion_kinds import (
+    NUMBER,
+    VALUE_LIST,
+    ListOp,
+    ValueChoice,
+    ValueList,
+    input_fields,
+)
 from graphql_api.errors import invalid
 from graphql_api.hookspecs import hookimpl
 
@@ -54,41 +62,55 @@ class AttributeFilter:
     values: list[str] = strawberry.field(description="At least one value, compared exactly.")
 
 
+@dataclass(frozen=True)
+class AttributeChoice:
+    """What the attribute kind parses its input into: an attribute name, and a choice of
+    values that means what it means for a list of values."""
+
+    name: str
+    choice: ValueChoice
+
+
 class AttributeKind:
     """A kind of its own: the value it is given is the customer's whole `attributes` JSON object."""
 
+    id = KindId.CUSTOM
     name = "attribute"
     input_type = AttributeFilter
 
-    def validate(self, raw: Any, field: str) -> dict[str, Any]:
-        if not isinstance(raw, dict):
-            raise invalid(field, f"{field} must be an object with name, op and values")
-        unknown = sorted(set(raw) - {"name", "op", "values"})
-        if unknown:
-            raise invalid(f"{field}.{unknown[0]}", f"{field} has no field {unknown[0]}")
-        name = raw.get("name")
-        if not isinstance(name, str) or not name.strip():
-            raise invalid(f"{field}.name", f"{field}.name must be a non-blank attribute name")
-        name = name.strip()
-        if len(name) > MAX_NAME or '"' in name or "\\" in name:
-            raise invalid(
-                f"{field}.name",
-                f'{field}.name must be at most {MAX_NAME} characters, without " or \\',
-            )
-        # op and values mean exactly what they mean for a list of values: reuse its checks.
-        listed = VALUE_LIST.validate({k: v for k, v in raw.items() if k != "name"}, field)
-        return {"name": name, **listed}
+    def parse(self, raw: Any, field: str) -> AttributeChoice:
+        if isinstance(raw, AttributeFilter):  # from GraphQL
+            name, listed = raw.name, ValueList(op=raw.op, values=raw.values)
+        else:  # as stored (to_json's output): {"name": …, "op": …, "values": […]}
+            given = input_fields(raw, field, AttributeFilter, ("name", "op", "values"))
+            name, listed = given.get("name"), {"op": given.get("op"), "values": given.get("values")}
+        # op and values mean exactly what they mean for a list of values: its parse checks them.
+        return AttributeChoice(_attribute_name(name, field), VALUE_LIST.parse(listed, field))
+
+    def to_json(self, parsed: AttributeChoice) -> dict[str, Any]:
+        return {"name": parsed.name, **VALUE_LIST.to_json(parsed.choice)}
 
     def predicate(
-        self, value: ColumnElement[Any], spec: Any, ledger: Ledger
+        self, value: ColumnElement[Any], parsed: AttributeChoice, ledger: Ledger
     ) -> ColumnElement[bool]:
         # attributes[name] as text: JSON_EXTRACT on SQLite, ->> on PostgreSQL.
         # A missing, null or blank attribute is empty (NULL), as for any text value.
-        text = func.nullif(func.trim(value[spec["name"]].as_string()), "")
-        return VALUE_LIST.predicate(text, spec, ledger)
+        text = func.nullif(func.trim(value[parsed.name].as_string()), "")
+        return VALUE_LIST.predicate(text, parsed.choice, ledger)
 
     def describe_input(self) -> str:
         return '{name: "segment", op: IS, values: ["SME"]}'
+
+
+def _attribute_name(raw: Any, field: str) -> str:
+    if not isinstance(raw, str) or not raw.strip():
+        raise invalid(f"{field}.name", f"{field}.name must be a non-blank attribute name")
+    name = raw.strip()
+    if len(name) > MAX_NAME or '"' in name or "\\" in name:
+        raise invalid(
+            f"{field}.name", f'{field}.name must be at most {MAX_NAME} characters, without " or \\'
+        )
+    return name
 
 
 ATTRIBUTE = AttributeKind()

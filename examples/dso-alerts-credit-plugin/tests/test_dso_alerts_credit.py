@@ -11,9 +11,10 @@ import dso_alerts_credit
 import pytest
 from sqlalchemy import Engine
 
+from graphql_api.criteria import parse_criteria
 from graphql_api.customer_queries import customer_page
 from graphql_api.errors import UserInputError
-from graphql_api.evaluation import compile_criteria, ledger_for, validate_criteria
+from graphql_api.evaluation import compile_criteria, ledger_for
 from graphql_api.ledger_import import import_ledger
 from graphql_api.plugins import CriteriaRegistry, load_registry
 from graphql_api.storage import create_db_engine, migrate
@@ -59,8 +60,7 @@ def registry() -> CriteriaRegistry:
 
 
 def matching(engine: Engine, registry: CriteriaRegistry, criteria: dict[str, Any]) -> list[str]:
-    spec = validate_criteria(registry, criteria)
-    compiled = compile_criteria(registry, spec, ledger_for(TODAY))
+    compiled = compile_criteria(parse_criteria(registry, criteria), ledger_for(TODAY))
     assert compiled.problems == ()
     with engine.connect() as conn:
         rows, _ = customer_page(conn, [compiled.condition], None, 100)
@@ -89,7 +89,7 @@ def test_attribute(engine: Engine, registry: CriteriaRegistry) -> None:
 
 def test_bad_input_names_the_field(registry: CriteriaRegistry) -> None:
     with pytest.raises(UserInputError) as caught:
-        validate_criteria(registry, {"attribute": {"name": " ", "values": ["SME"]}})
+        parse_criteria(registry, {"attribute": {"name": " ", "values": ["SME"]}})
     assert caught.value.problems[0].field == "criteria.attribute.name"
 
 

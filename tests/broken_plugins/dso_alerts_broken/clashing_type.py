@@ -5,7 +5,7 @@ from typing import Any
 import strawberry
 from sqlalchemy import literal
 
-from graphql_api.criteria import Criterion, Scope
+from graphql_api.criteria import Criterion, KindId, Scope
 from graphql_api.criterion_kinds import YES_NO
 from graphql_api.hookspecs import hookimpl
 
@@ -16,13 +16,17 @@ class OtherAmountRange:
 
 
 class ClashingKind:
+    id = KindId.CUSTOM
     name = "clashing"
     input_type = OtherAmountRange
     predicate = YES_NO.predicate
     describe_input = staticmethod(lambda: "{low: 1}")
 
-    def validate(self, raw: Any, field: str) -> Any:
+    def parse(self, raw: Any, field: str) -> bool:
         return True
+
+    def to_json(self, parsed: bool) -> bool:
+        return parsed
 
 
 @hookimpl

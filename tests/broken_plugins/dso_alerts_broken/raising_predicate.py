@@ -1,4 +1,4 @@
-"""`raisingPredicate`: validates its input, then raises when asked for its SQL;
+"""`raisingPredicate`: parses its input, then raises when asked for its SQL;
 `notSqlPredicate`: returns a string where a SQL condition is expected."""
 
 from typing import Any
@@ -8,11 +8,11 @@ from graphql_api.criterion_kinds import YES_NO
 from graphql_api.hookspecs import hookimpl
 
 
-def predicate(spec: Any, ledger: Ledger) -> Any:
+def predicate(answer: bool, ledger: Ledger) -> Any:
     raise KeyError("no column 'segment' in this ledger")
 
 
-def not_sql(spec: Any, ledger: Ledger) -> Any:
+def not_sql(answer: bool, ledger: Ledger) -> Any:
     return "1 = 1; DROP TABLE customers"
 
 

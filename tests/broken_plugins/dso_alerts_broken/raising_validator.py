@@ -1,4 +1,4 @@
-"""`raisingValidator`: its validator raises on every input (a bug in the plugin)."""
+"""`raisingValidator`: its parse raises on every input (a bug in the plugin)."""
 
 from typing import Any
 
@@ -10,12 +10,14 @@ from graphql_api.hookspecs import hookimpl
 
 
 class FragileYesNo:
+    id = YES_NO.id
     name = "yes/no"
     input_type = YES_NO.input_type
+    to_json = YES_NO.to_json
     predicate = YES_NO.predicate
     describe_input = YES_NO.describe_input
 
-    def validate(self, raw: Any, field: str) -> Any:
+    def parse(self, raw: Any, field: str) -> bool:
         raise ZeroDivisionError("the plugin divided by zero while checking its input")
 
 
@@ -23,7 +25,7 @@ class FragileYesNo:
 def register_criteria() -> list[Criterion]:
     return [
         Criterion(
-            "raisingValidator", "Raising validator", "Its validator always raises.",
+            "raisingValidator", "Raising validator", "Its parse always raises.",
             Scope.CUSTOMER, FragileYesNo(), value=lambda ledger: literal(True),
         )
     ]  # fmt: skip
