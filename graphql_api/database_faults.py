@@ -84,8 +84,9 @@ def safe_url(url: str) -> str:
 
 
 def _line(error: BaseException) -> str:
-    text = " ".join(str(error).split())
-    return text[:300] or type(error).__name__
+    """The first line of an error's message (a driver's next lines are hints)."""
+    lines = str(error).strip().splitlines()
+    return " ".join(lines[0].split())[:300] if lines else type(error).__name__
 
 
 def _causes(error: BaseException) -> Iterator[BaseException]:
