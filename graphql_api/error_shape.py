@@ -49,7 +49,11 @@ SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
 # The resolvers name criteria problems from `criteria` (an alert input's field); the query
 # arguments that take criteria are named `where`.
 _CRITERIA_ARGUMENT = ("criteria", "where")
-_REQUIRED_FIELD = re.compile(r"to include required field '(\w+)'")
+# graphql-core names a missing or unknown input field, and a missing argument, only in its
+# messages ("… to include required field 'criteria' …", "Argument 'Query.alert(id:)' of type
+# 'ID!' is required …").
+_NAMED_FIELD = re.compile(r"to include (?:required|unknown) field '(\w+)'")
+_MISSING_ARGUMENT = re.compile(r"^Argument '[\w.]*\((\w+):\)' of type .* is required")
 
 
 def error_entry(message: str, code: str, field: str | None = None) -> dict[str, Any]:
@@ -136,7 +140,7 @@ class ErrorShape:
         def collect(problem: GraphQLError, path: list[str | int]) -> None:
             where = print_path_list(path)
             if error.message == f"Variable '${name}' has invalid value{where}: {problem.message}":
-                found.append(_keys(path) + _required_field(problem.message))
+                found.append(_keys(path) + _named_field(problem.message))
 
         with contextlib.suppress(RecursionError, TypeError, ValueError):
             validate_input_value(self.variables.get(name, Undefined), input_type, collect)
@@ -159,7 +163,7 @@ class ErrorShape:
                         return
 
                     def collect(problem: GraphQLError, path: list[str | int]) -> None:
-                        inner = _keys(path) + _required_field(problem.message)
+                        inner = _keys(path) + _named_field(problem.message)
                         problems.append((problem.message, [node.name.value, *inner]))
 
                     validate_input_literal(node.value, argument.type, collect)
@@ -234,19 +238,12 @@ def _enclosing(document: DocumentNode, target: Node) -> list[str] | None:
     return found[0] if found else None
 
 
-def _required_field(message: str) -> list[str]:
-    """The input field a value lacks, which graphql-core names only in its message
-    ("Expected value of type 'AlertInput' to include required field 'criteria', …")."""
-    found = _REQUIRED_FIELD.search(message)
+def _named_field(message: str) -> list[str]:
+    """The input field a value lacks or should not have."""
+    found = _NAMED_FIELD.search(message)
     return [found.group(1)] if found else []
 
 
 def _missing_argument(error: GraphQLError) -> str | None:
-    """A required argument left out: graphql-core names it only in its message
-    ("Field 'alert' argument 'id' of type 'ID!' is required, but it was not provided.")."""
-    message = error.message
-    marker = "' argument '"
-    if marker not in message or "is required" not in message:
-        return None
-    name = message.split(marker, 1)[1].split("'", 1)[0]
-    return name if name.isidentifier() else None
+    found = _MISSING_ARGUMENT.search(error.message)
+    return found.group(1) if found else None
