@@ -145,8 +145,8 @@ class GraphQLEndpoint:
                 return _problem(400, "the request body is not valid JSON", media)
             allowed = {OperationType.QUERY, OperationType.MUTATION}
         if not isinstance(params, dict):
-            return _problem(400, "the request must be a JSON object (batching is not supported)",
-                            media)  # fmt: skip
+            message = "the request must be a JSON object (batching is not supported)"
+            return _problem(400, message, media)
         variables, operation = params.get("variables"), params.get("operationName")
         extensions = params.get("extensions")
         if extensions is not None and not isinstance(extensions, dict):

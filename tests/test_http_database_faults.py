@@ -11,7 +11,6 @@ import logging
 import socket
 import threading
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 

@@ -83,7 +83,8 @@ def test_a_value_the_schema_refuses_names_its_field(
 
 
 def test_the_issue_s_example_min_abc(api: Api) -> None:
-    error = only_error(post(api, '{ customers(where: {overdueAmount: {min: "abc"}}) { totalCount } }'))
+    query = '{ customers(where: {overdueAmount: {min: "abc"}}) { totalCount } }'
+    error = only_error(post(api, query))
     assert error == {
         "message": 'Value cannot represent a Decimal: "abc".',
         "extensions": {"code": "VALIDATION", "field": "where.overdueAmount.min"},

@@ -35,10 +35,13 @@ def exchange(server: LiveServer, head: dict[str, str], body: bytes, chunked: boo
     if chunked:
         lines.append("Transfer-Encoding: chunked")
         step = 1 << 16
-        body = b"".join(
-            b"%x\r\n%s\r\n" % (len(body[i : i + step]), body[i : i + step])
-            for i in range(0, len(body), step)
-        ) + b"0\r\n\r\n"
+        body = (
+            b"".join(
+                b"%x\r\n%s\r\n" % (len(body[i : i + step]), body[i : i + step])
+                for i in range(0, len(body), step)
+            )
+            + b"0\r\n\r\n"
+        )
     else:
         lines.append(f"Content-Length: {len(body)}")
     with socket.create_connection((address.host, address.port), timeout=60) as sock:

@@ -108,9 +108,11 @@ def test_a_hash_needs_a_token_like_any_request(api: Api) -> None:
 
 def test_a_user_never_runs_or_learns_of_another_user_s_query(api: Api) -> None:
     secret = api.create("alice", name="alice's own", criteria=FRANCE)
-    query = f'{{ alert(id: "{secret["id"]}") {{ name }} customers(search: "Acme") {{ totalCount }} }}'
-    assert send(api, "alice", {"query": query, "extensions": extensions(query)}).json()["data"][
-        "alert"] == {"name": "alice's own"}  # fmt: skip
+    query = (
+        f'{{ alert(id: "{secret["id"]}") {{ name }} customers(search: "Acme") {{ totalCount }} }}'
+    )
+    own = send(api, "alice", {"query": query, "extensions": extensions(query)}).json()
+    assert own["data"]["alert"] == {"name": "alice's own"}
     assert send(api, "bob", {"extensions": extensions(query)}).json() == NOT_FOUND
     # Sending it themselves, bob sees what bob may see: the private alert is not there.
     assert send(api, "bob", {"query": query, "extensions": extensions(query)}).json()["data"] == {
@@ -126,9 +128,11 @@ def test_a_persisted_query_is_limited_and_a_mutation_still_needs_post(api: Api) 
     assert again["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
     assert "exceeds maximum operation depth" in again["errors"][0]["message"]
 
-    mutation = 'mutation { createAlert(input: {name: "x", criteria: {blocked: true}}) { alert { id } } }'
-    assert send(api, "alice", {"query": mutation, "extensions": extensions(mutation)}).json()[
-        "data"]["createAlert"]["alert"]  # fmt: skip
+    mutation = (
+        'mutation { createAlert(input: {name: "x", criteria: {blocked: true}}) { alert { id } } }'
+    )
+    created = send(api, "alice", {"query": mutation, "extensions": extensions(mutation)}).json()
+    assert created["data"]["createAlert"]["alert"], created
     by_get = send(api, "alice", {"extensions": extensions(mutation)}, get=True)
     assert by_get.status_code == 405
     assert api.stored_alert_count() == 1
