@@ -46,22 +46,35 @@ def exchange(server: LiveServer, head: dict[str, str], body: bytes, chunked: boo
         lines.append(f"Content-Length: {len(body)}")
     with socket.create_connection((address.host, address.port), timeout=60) as sock:
         sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
-        sock.shutdown(socket.SHUT_WR)
         answer = b""
-        while chunk := sock.recv(1 << 16):
+        while not _complete(answer) and (chunk := sock.recv(1 << 16)):
             answer += chunk
     return answer
 
 
-def parsed(answer: bytes) -> tuple[int, dict[str, str], dict[str, object]]:
-    head, _, body = answer.partition(b"\r\n\r\n")
+def _complete(answer: bytes) -> bool:
+    """Whether `answer` holds a whole response (its headers, then Content-Length bytes)."""
+    head, found, body = answer.partition(b"\r\n\r\n")
+    if not found:
+        return False
+    _, headers = _split(head)
+    return len(body) >= int(headers.get("content-length", "0"))
+
+
+def _split(head: bytes) -> tuple[int, dict[str, str]]:
     status_line, *header_lines = head.decode("latin-1").split("\r\n")
     headers = {}
     for line in header_lines:
         name, _, value = line.partition(":")
         headers[name.strip().lower()] = value.strip()
-    length = int(headers["content-length"])
-    return int(status_line.split()[1]), headers, json.loads(body[:length])
+    return int(status_line.split()[1]), headers
+
+
+def parsed(answer: bytes) -> tuple[int, dict[str, str], dict[str, object]]:
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status, headers = _split(head)
+    assert "content-length" in headers, answer[:600]
+    return status, headers, json.loads(body[: int(headers["content-length"])])
 
 
 def big_body() -> bytes:
