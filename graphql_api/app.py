@@ -5,12 +5,22 @@ synchronous), in one request context: its read transaction signs the token
 in (auth.py) and is closed when the response is ready. GET runs queries
 only; batching is off.
 Every response carries an X-Request-ID; the server's own failures are answered with
-that id alone (see request_ids.py), and the limits of query_limits.py apply.
+that id alone (see request_ids.py), and the limits of query_limits.py apply. Every error
+has one shape (error_shape.py); the answer's media type and status follow GraphQL over
+HTTP (graphql_over_http.py); a query may be sent by its hash (persisted_queries.py); while
+the database cannot be reached, requests get 503 (database_faults.py).
+
+Middleware, outermost first: CORS, so that every answer to an allowed origin carries
+its headers, a preflight is answered before authentication, and the 500 of an escaped
+exception (RequestIds') is readable from the page; DrainUnreadBody, so that an early
+answer reaches a client still sending its body; RequestIds; gzip for answers over 1 KB;
+then BearerAuth in front of the routes.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import orjson
@@ -20,27 +30,50 @@ from sqlalchemy import Engine
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
 from graphql_api.alert_cache import AlertCache
-from graphql_api.auth import (
-    ASSETS_PATH,
-    GRAPHQL_PATH,
-    JSON_TYPES,
-    BearerAuth,
-    is_graphiql_page,
-    unauthorized,
+from graphql_api.auth import ASSETS_PATH, GRAPHQL_PATH, BearerAuth, is_graphiql_page, unauthorized
+from graphql_api.database_faults import RETRY_AFTER_SECONDS, is_unreachable
+from graphql_api.error_shape import (
+    BAD_REQUEST,
+    PERSISTED_QUERY_NOT_FOUND,
+    SERVICE_UNAVAILABLE,
+    ErrorShape,
+    errors_body,
 )
 from graphql_api.graphiql import graphiql_assets, graphiql_page
 from graphql_api.graphql.schema import is_unexpected, served_schema
+from graphql_api.graphql_over_http import (
+    GRAPHQL_RESPONSE,
+    JSON_TYPES,
+    request_error_status,
+    response_media_type,
+)
+from graphql_api.persisted_queries import PersistedQueries, Refusal
 from graphql_api.plugins import CriteriaRegistry
 from graphql_api.query_limits import QueryLimits, bounded_body
 from graphql_api.request_context import RequestContext
-from graphql_api.request_ids import RequestIds, masked_error, request_id_of
+from graphql_api.request_ids import HEADER, RequestIds, masked_error, request_id_of
+from graphql_api.settings import Settings
+from graphql_api.unread_body import DrainUnreadBody
+
+log = logging.getLogger(__name__)
+
+GZIP_MIN_BYTES = 1024
+# zlib's default level: an 80 KB bell page in 0.5 ms, 5% larger than starlette's level 9,
+# which takes 1.5 ms.
+GZIP_LEVEL = 6
+UNAVAILABLE = "the database cannot be reached; try again in a few seconds"
+
+# What a request asks for, once checked: query, variables, operation name, allowed operations.
+Checked = tuple[str, dict[str, Any] | None, str | None, set[OperationType]]
 
 
 class GraphQLEndpoint:
@@ -58,61 +91,82 @@ class GraphQLEndpoint:
         self.registry = registry
         self.max_body = (limits or QueryLimits.from_environment()).max_body_bytes
         self.alerts = AlertCache(registry)
+        self.persisted = PersistedQueries()
         self.page = graphiql_page(GRAPHQL_PATH, ASSETS_PATH)
 
     async def handle(self, request: Request) -> Response:
         if is_graphiql_page(request.scope):
             return HTMLResponse(self.page)
+        media = response_media_type(request.headers.get("accept", ""))
         body = None
         if request.method == "POST" and _content_type(request) in JSON_TYPES:
             body = await bounded_body(request, self.max_body)
             if body is None:
-                return _problem(413, f"the request body is larger than {self.max_body} bytes")
-        return await run_in_threadpool(self.respond, request, body)
+                message = f"the request body is larger than {self.max_body} bytes"
+                return _problem(413, message, media)
+        return await run_in_threadpool(self.respond, request, body, media)
 
-    def respond(self, request: Request, body: bytes | None) -> Response:
-        """Sign in with the request's token (see auth.py), then check the request and run it."""
+    def respond(self, request: Request, body: bytes | None, media: str) -> Response:
+        """Sign in with the request's token (see auth.py), then check the request and run it;
+        503 while the database cannot be reached."""
         request_id = request_id_of(request.scope)
-        context = RequestContext.signed_in(
-            self.engine, self.registry, request.scope["state"]["token"],
-            cache=self.alerts, request_id=request_id,
-        )  # fmt: skip
-        if context is None:
-            return unauthorized()
-        with context:
-            checked = self._checked(request, body)
-            if isinstance(checked, Response):
-                return checked
-            return self.execute(context, *checked)
+        try:
+            context = RequestContext.signed_in(
+                self.engine, self.registry, request.scope["state"]["token"],
+                cache=self.alerts, request_id=request_id,
+            )  # fmt: skip
+            if context is None:
+                return unauthorized()
+            with context:
+                checked = self._checked(request, body, context, media)
+                if isinstance(checked, Response):
+                    return checked
+                return self.execute(context, *checked, media=media)
+        except Exception as error:
+            if not is_unreachable(error):
+                raise
+            return _unavailable(request_id, error, media)
 
     def _checked(
-        self, request: Request, body: bytes | None
-    ) -> Response | tuple[str, dict[str, Any] | None, str | None, set[OperationType]]:
+        self, request: Request, body: bytes | None, context: RequestContext, media: str
+    ) -> Response | Checked:
         """The query, variables, operation name and allowed operations; or the error response."""
         if request.method == "GET":
             if len(request.scope.get("query_string", b"")) > self.max_body:
-                return _problem(414, f"the query string is larger than {self.max_body} bytes")
+                message = f"the query string is larger than {self.max_body} bytes"
+                return _problem(414, message, media)
             params: Any = dict(request.query_params)
-            if "variables" in params:
-                params["variables"] = _json(params["variables"])
+            for name in ("variables", "extensions"):
+                if name in params:
+                    params[name] = _json(params[name])
             allowed = {OperationType.QUERY}
         else:
             if body is None:  # not read: not JSON
-                return _problem(415, "send the request as JSON (Content-Type: application/json)")
+                message = "send the request as JSON (Content-Type: application/json)"
+                return _problem(415, message, media)
             params = _json(body)
             if params is _INVALID:
-                return _problem(400, "the request body is not valid JSON")
+                return _problem(400, "the request body is not valid JSON", media)
             allowed = {OperationType.QUERY, OperationType.MUTATION}
         if not isinstance(params, dict):
-            return _problem(400, "the request must be a JSON object (batching is not supported)")
-        query, variables = params.get("query"), params.get("variables")
-        operation = params.get("operationName")
+            message = "the request must be a JSON object (batching is not supported)"
+            return _problem(400, message, media)
+        variables, operation = params.get("variables"), params.get("operationName")
+        extensions = params.get("extensions")
+        if extensions is not None and not isinstance(extensions, dict):
+            return _problem(400, "extensions must be a JSON object", media)
+        query = self.persisted.resolve(context.user.id, params.get("query"), extensions)
+        if isinstance(query, Refusal):
+            if query.not_found:
+                status = request_error_status(media)
+                return _problem(status, query.message, media, code=PERSISTED_QUERY_NOT_FOUND)
+            return _problem(400, query.message, media)
         if not isinstance(query, str) or not query.strip():
-            return _problem(400, "the request has no GraphQL query")
+            return _problem(400, "the request has no GraphQL query", media)
         if variables is not None and not isinstance(variables, dict):
-            return _problem(400, "variables must be a JSON object")
+            return _problem(400, "variables must be a JSON object", media)
         if operation is not None and not isinstance(operation, str):
-            return _problem(400, "operationName must be a string")
+            return _problem(400, "operationName must be a string", media)
         return query, variables, operation, allowed
 
     def execute(
@@ -122,15 +176,27 @@ class GraphQLEndpoint:
         variables: dict[str, Any] | None,
         operation: str | None,
         allowed: set[OperationType],
+        *,
+        media: str,
     ) -> Response:
         try:
             result = self.schema.execute_sync(query, variables, context, None, operation, allowed)
         except InvalidOperationTypeError:
-            return _problem(405, "mutations must be sent with POST", {"Allow": "POST"})
+            return _problem(405, "mutations must be sent with POST", media, {"Allow": "POST"})
+        errors = result.errors or []
+        unreachable = next((e for e in errors if is_unexpected(e) and is_unreachable(e)), None)
+        if unreachable is not None:
+            return _unavailable(context.request_id, unreachable, media)
+        shape = ErrorShape(self.schema._schema, query, variables)
         payload: dict[str, Any] = {"data": result.data}
-        if result.errors:
-            payload["errors"] = [_formatted(e, context.request_id) for e in result.errors]
-        return Response(_encoded(payload), media_type="application/json")
+        status = 200
+        if result.data is None and errors and all(e.path is None for e in errors):
+            status = request_error_status(media)  # the request could not run
+            if media == GRAPHQL_RESPONSE:
+                del payload["data"]
+        if errors:
+            payload["errors"] = [_formatted(e, context.request_id, shape) for e in errors]
+        return Response(_encoded(payload), status_code=status, media_type=media)
 
 
 def create_app(
@@ -150,18 +216,43 @@ def create_app(
             Route("/", home, methods=["GET"]),
             Mount(ASSETS_PATH, app=graphiql_assets()),
         ],
-        middleware=[Middleware(RequestIds), Middleware(BearerAuth)],
+        middleware=[
+            _cors(Settings().allowed_origins()),
+            Middleware(DrainUnreadBody),
+            Middleware(RequestIds),
+            Middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES, compresslevel=GZIP_LEVEL),
+            Middleware(BearerAuth),
+        ],
     )
 
 
-def _formatted(error: GraphQLError, request_id: str) -> dict[str, Any]:
-    """A GraphQL error for the client; the server's own failures are not described (the schema
-    logged them under the same request id)."""
+def _cors(origins: list[str]) -> Middleware:
+    """CORS for the pages of `origins` (DSO_ALERTS_CORS_ORIGINS): they may send a token and
+    JSON, and read the request id."""
+    return Middleware(
+        CORSMiddleware,
+        allow_origins=origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["authorization", "content-type"],
+        expose_headers=[HEADER],
+    )
+
+
+def _formatted(error: GraphQLError, request_id: str, shape: ErrorShape) -> dict[str, Any]:
+    """A GraphQL error for the client, in the one error shape; the server's own failures are
+    not described (the schema logged them under the same request id)."""
     formatted: dict[str, Any] = dict(error.formatted)
     if is_unexpected(error):
         located = {k: formatted[k] for k in ("locations", "path") if k in formatted}
         return masked_error(request_id, **located)
-    return formatted
+    return shape.complete(error, formatted)
+
+
+def _unavailable(request_id: str, error: BaseException, media: str) -> Response:
+    log.warning("request %s: the database cannot be reached: %s", request_id,
+                " ".join(str(error).split())[:300])  # fmt: skip
+    return _problem(503, UNAVAILABLE, media, {"Retry-After": str(RETRY_AFTER_SECONDS)},
+                    code=SERVICE_UNAVAILABLE)  # fmt: skip
 
 
 def _encoded(payload: dict[str, Any]) -> bytes:
@@ -188,5 +279,13 @@ def _json(raw: str | bytes) -> Any:
 _INVALID = object()
 
 
-def _problem(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"errors": [{"message": message}]}, status_code=status, headers=headers)
+def _problem(
+    status: int,
+    message: str,
+    media: str,
+    headers: dict[str, str] | None = None,
+    code: str = BAD_REQUEST,
+) -> Response:
+    """An answer given before (or instead of) running GraphQL, in the one error shape."""
+    body = _encoded(errors_body(message, code))
+    return Response(body, status_code=status, headers=headers, media_type=media)

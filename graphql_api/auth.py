@@ -1,9 +1,11 @@
 """Bearer-token authentication (SPEC §4).
 
 Every request needs `Authorization: Bearer <token>` of a user who is not
-revoked; anything else gets HTTP 401 with a JSON body and nothing more. Only
+revoked; anything else gets HTTP 401 with a JSON body and nothing more
+(`{"errors": [{"message": …, "extensions": {"code": "UNAUTHENTICATED"}}]}`). Only
 the GraphiQL page (a browser's GET /graphql asking for HTML) and its assets
-are public.
+are public, and CORS preflights, which CORSMiddleware answers before this one runs
+(see app.py).
 
 Two steps, one rule. The `BearerAuth` middleware turns away every non-public
 request without a well-formed token, and leaves the token in
@@ -20,32 +22,19 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from graphql_api.error_shape import UNAUTHENTICATED, errors_body
+from graphql_api.graphql_over_http import HTML, JSON_TYPES, qualities
+
 GRAPHQL_PATH = "/graphql"
 ASSETS_PATH = "/graphiql"
 MAX_TOKEN = 256
-HTML = "text/html"
-JSON_TYPES = ("application/json", "application/graphql-response+json")
 
 
 def prefers_html(accept: str) -> bool:
     """Whether an Accept header asks for HTML rather than JSON (a browser opening the URL)."""
-    html = json = 0.0
-    for part in accept.split(","):
-        media, *params = (p.strip() for p in part.split(";"))
-        quality = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        media = media.lower()
-        if media == HTML:
-            html = max(html, quality)
-        elif media in JSON_TYPES:
-            json = max(json, quality)
-    return html > 0 and html >= json
+    accepted = qualities(accept)
+    html = accepted.get(HTML, 0.0)
+    return html > 0 and html >= max(accepted.get(media, 0.0) for media in JSON_TYPES)
 
 
 def is_graphiql_page(scope: Scope) -> bool:
@@ -85,8 +74,9 @@ def bearer_token(headers: Headers) -> tuple[str | None, str]:
 
 def unauthorized(message: str = "invalid token: unknown or revoked") -> JSONResponse:
     return JSONResponse(
-        {"errors": [{"message": message}]}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
-    )
+        errors_body(message, UNAUTHENTICATED), status_code=401,
+        headers={"WWW-Authenticate": "Bearer"},
+    )  # fmt: skip
 
 
 class BearerAuth:

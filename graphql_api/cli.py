@@ -1,4 +1,9 @@
-"""The `dso-alerts` command (SPEC §7). Each command migrates the database it needs first."""
+"""The `dso-alerts` command (SPEC §7). Each command migrates the database it needs first.
+
+A database that cannot be reached or whose schema is newer than this version, and a bad
+setting, are met with one line on stderr and exit status 1, never a traceback
+(database_faults.py); the command has changed nothing (its transaction is rolled back).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,13 @@ import sys
 from pathlib import Path
 
 import click
+from pydantic import ValidationError
 from sqlalchemy import Engine
 
+from graphql_api.database_faults import fault
 from graphql_api.errors import UserInputError
 from graphql_api.plugins import CriteriaRegistry, load_registry
-from graphql_api.settings import Settings, today
+from graphql_api.settings import PREFIX, Settings, today
 from graphql_api.storage import create_db_engine, migrate, write_transaction
 from graphql_api.users import Role, add_user, list_users, reset_token, revoke_user
 
@@ -23,7 +30,30 @@ def open_database() -> Engine:
     return engine
 
 
-@click.group()
+class Commands(click.Group):
+    """The commands, each of which says in one line why it cannot use the database."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ValidationError as error:
+            problem = error.errors()[0]
+            setting = PREFIX + "_".join(str(part) for part in problem["loc"]).upper()
+            _fail(f"{setting} is not valid: {problem['msg']}")
+        except Exception as error:
+            found = fault(error, Settings().resolved_database_url())
+            if found is None:
+                raise
+            _fail(str(found))
+        return None
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+@click.group(cls=Commands)
 def main() -> None:
     """dso-alerts: alerts over your customer ledger, as a GraphQL API."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from graphql import ValidationRule
+from graphql import ValidationContext, ValidationRule
 from starlette.requests import Request
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter, SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as aliases_rule
@@ -40,12 +40,27 @@ class QueryLimits:
     def validation_rules(self) -> list[type[ValidationRule]]:
         """The depth and alias rules. Build them once per schema: strawberry's ValidationCache
         is keyed by the rule classes, and a new class per request would never hit it."""
-        return [depth_rule(self.max_depth, None, None), aliases_rule(self.max_aliases)]
+        return [_tolerant(depth_rule(self.max_depth, None, None)), aliases_rule(self.max_aliases)]
 
     def extensions(self) -> list[Callable[[], SchemaExtension]]:
         """Schema extensions (as factories: strawberry gives each request its own instances)."""
         rules = self.validation_rules()
         return [lambda: AddValidationRules(rules), lambda: MaxTokensLimiter(self.max_tokens)]
+
+
+def _tolerant(rule: type[ValidationRule]) -> type[ValidationRule]:
+    """strawberry's depth rule, which fails (KeyError) on a spread of a fragment the document
+    does not define: that is the client's error, which graphql-core's KnownFragmentNamesRule
+    reports, so the depth is simply not checked."""
+
+    class DepthRule(rule):  # type: ignore[valid-type, misc]
+        def __init__(self, context: ValidationContext) -> None:
+            try:
+                super().__init__(context)
+            except KeyError:
+                ValidationRule.__init__(self, context)
+
+    return DepthRule
 
 
 async def bounded_body(request: Request, limit: int) -> bytes | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from datetime import date
 
-from pydantic import PositiveInt
+from pydantic import PositiveInt, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graphql_api.storage import default_database_url
@@ -23,9 +23,30 @@ class Settings(BaseSettings):
     max_aliases: PositiveInt = 15
     max_tokens: PositiveInt = 2000
     max_body_bytes: PositiveInt = 1_000_000
+    # Origins whose pages may call the API (CORS), comma-separated: "https://app.example.com".
+    cors_origins: str = ""
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: str) -> str:
+        for origin in _split(value):
+            scheme, _, rest = origin.partition("://")
+            if scheme not in ("http", "https") or not rest or any(c in rest for c in "/* "):
+                raise ValueError(
+                    f"{origin!r} is not an origin: write scheme://host[:port], such as "
+                    "http://localhost:5173 (no path, no trailing slash, no wildcard)"
+                )
+        return value
+
+    def allowed_origins(self) -> list[str]:
+        return _split(self.cors_origins)
 
     def resolved_database_url(self) -> str:
         return self.database_url or default_database_url()
+
+
+def _split(origins: str) -> list[str]:
+    return [origin.strip() for origin in origins.split(",") if origin.strip()]
 
 
 _pinned: dict[tuple[tuple[str, str], ...], date | None] = {}

@@ -155,7 +155,11 @@ def test_json_nested_too_deep_is_a_400_not_a_crash(api: Api) -> None:
     body = b'{"query": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
     response = raw(api, body)
     assert response.status_code == 400, response.text[:300]
-    assert response.json() == {"errors": [{"message": "the request body is not valid JSON"}]}
+    assert response.json() == {
+        "errors": [
+            {"message": "the request body is not valid JSON", "extensions": {"code": "BAD_REQUEST"}}
+        ]
+    }
 
 
 def test_client_errors_are_not_masked(api: Api) -> None:

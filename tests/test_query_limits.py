@@ -150,7 +150,12 @@ def test_body_size(api: Api) -> None:
     over = api.client.post("/graphql", content=body_of(limit + 1), headers=headers)
     assert over.status_code == 413, over.text[:300]
     assert over.json() == {
-        "errors": [{"message": "the request body is larger than 1000000 bytes"}]
+        "errors": [
+            {
+                "message": "the request body is larger than 1000000 bytes",
+                "extensions": {"code": "BAD_REQUEST"},
+            }
+        ]
     }
 
     def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
