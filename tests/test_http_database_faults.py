@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-from graphql_api import evaluation
+from graphql_api import customer_queries
 from graphql_api.app import create_app
 from graphql_api.plugins import CriteriaRegistry
 from graphql_api.storage import create_db_engine, migrate, write_transaction
@@ -154,7 +154,7 @@ def test_a_connection_lost_in_the_middle_of_a_request_is_a_503(
         raise OperationalError("SELECT …", {}, ConnectionError("server closed the connection"),
                                connection_invalidated=True)  # fmt: skip
 
-    monkeypatch.setattr(evaluation, "customer_count", lost)
+    monkeypatch.setattr(customer_queries, "customer_count", lost)
     assert_unavailable(ask(api.client, api.tokens["alice"]))
     monkeypatch.undo()
     assert ask(api.client, api.tokens["alice"]).json()["data"]["customers"] == {"totalCount": 8}
@@ -166,7 +166,7 @@ def test_other_database_errors_stay_masked_500s_and_not_503s(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise OperationalError("SELECT …", {}, ValueError("no such column: x"))
 
-    monkeypatch.setattr(evaluation, "customer_count", broken)
+    monkeypatch.setattr(customer_queries, "customer_count", broken)
     response = ask(api.client, api.tokens["alice"])
     assert response.status_code == 200
     (error,) = response.json()["errors"]
