@@ -52,7 +52,7 @@ def from_cents(cents: Any) -> Decimal:
 
 def plain_cents(text: str) -> str:
     """The stored form, as text, of an amount written as PLAIN_AMOUNT matches ("-12.30" gives
-    "-1230"): the same encoding as to_cents, for lines the import never turns into Decimals."""
+    "-1230"): the same encoding as to_cents, for the import's lines that never become Decimals."""
     return text.replace(".", "", 1)
 
 

@@ -93,18 +93,20 @@ def fast_item_reader(
             or (due and due not in good_dates and not real_date(due))
         ):  # fmt: skip
             return None
+        open_cents = cents(open_amount)
+        amount_cents = open_cents if amount == open_amount else cents(amount) if amount else None
         if as_copy_line:
             if not document.isprintable() or "\\" in document:
                 return None  # to be escaped: the general path does it
             return account, (
                 customer_id, document,
                 f"{customer_id}\t{document}\t{kind}\t{issued or null}\t{due or null}\t"
-                f"{cents(amount) if amount else null}\t{cents(open_amount)}\t"
+                f"{amount_cents or null}\t{open_cents}\t"
                 f"{'t' if disputed else 'f'}\t{'t' if ignored else 'f'}\n",
             )  # fmt: skip
         return account, (
             customer_id, document, kind, issued or None, due or None,
-            int(cents(amount)) if amount else None, int(cents(open_amount)), disputed, ignored,
+            None if amount_cents is None else int(amount_cents), int(open_cents), disputed, ignored,
         )  # fmt: skip
 
     return read
