@@ -5,7 +5,8 @@ The encoding is written here once: `to_cents` and `from_cents` for values, and
 column type applies it to bound values and results, and keeps the unit through SQL
 arithmetic, so the same expression means the same thing on SQLite and PostgreSQL:
 
-- money ± money, -money, sum/min/max(money), money × or ÷ a number: money;
+- money ± money, -money, sum/min/max(money), money × or ÷ a number: money (with a
+  number-typed SQL value, money must be on the left: SQLAlchemy types a product by it);
 - money compared with (or plus, minus) a Python number: the number is bound as cents;
 - money ÷ money: a plain ratio (true division on both databases);
 - money × money, and money ± a number-typed SQL expression: a TypeError, since no unit fits.
@@ -56,12 +57,13 @@ def plain_cents(text: str) -> str:
     return text.replace(".", "", 1)
 
 
-_NUMBERS = (Integer, Numeric, Float)  # type affinities of plain numbers
 _SCALING = (operators.mul, operators.truediv)
 
 
 def _is_number(type_: TypeEngine[Any]) -> bool:
-    return not isinstance(type_, Money) and type_._type_affinity in _NUMBERS
+    """A plain number's type (Float is a Numeric), decorated or not, but not money's."""
+    base = type_.impl_instance if isinstance(type_, TypeDecorator) else type_
+    return not isinstance(type_, Money) and isinstance(base, (Integer, Numeric))
 
 
 class _MoneyComparator(TypeDecorator.Comparator[Decimal], Integer.Comparator[Decimal]):
