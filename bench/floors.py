@@ -2,9 +2,9 @@
 
 The SQL text is written here by hand, criterion by criterion, from SPEC §1–2;
 it does not go through the criteria plugins or SQLAlchemy, so it measures what
-the database alone needs for each answer. `Dialect` holds the few spellings
-that differ (SQLite keeps money as integer cents, dates as ISO text and
-booleans as 0/1).
+the database alone needs for each answer. Money is integer cents on both
+databases (graphql_api/money.py); `Dialect` holds the few spellings that differ
+(SQLite keeps dates as ISO text and booleans as 0/1).
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from decimal import Decimal
 from typing import Any
 
 import psycopg
+
+from graphql_api.money import to_cents
 
 FROM = "customers c JOIN customer_figures f ON f.customer_id = c.id"
 
@@ -60,8 +62,8 @@ class Dialect:
     today: date
 
     def money(self, raw: str) -> str:
-        amount = Decimal(raw)
-        return str(int(amount * 100)) if self.name == "sqlite" else str(amount)
+        """A bound of an amount criterion (the bench's have two decimals at most), in cents."""
+        return str(to_cents(Decimal(raw)))
 
     def day(self, value: date) -> str:
         return f"'{value.isoformat()}'" if self.name == "sqlite" else f"DATE '{value.isoformat()}'"

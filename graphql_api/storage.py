@@ -1,39 +1,33 @@
-"""The database: tables, the exact money type, engines and transactions.
+"""The database: tables, engines and transactions.
 
-Money is exact end to end: NUMERIC(18, 2) on PostgreSQL and integer cents on
-SQLite (whose NUMERIC is a float), so sums never drift on either database.
+Money columns use `graphql_api.money.Money`: integer cents on both databases, so sums
+never drift and an expression means the same thing on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
 import contextlib
-import decimal
 import functools
 import json
 from collections.abc import Iterator
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Boolean,
     Column,
     Date,
     DateTime,
-    Dialect,
     Engine,
     ForeignKey,
     Index,
     Integer,
     MetaData,
-    Numeric,
     String,
     Table,
     Text,
-    TypeDecorator,
     UniqueConstraint,
     create_engine,
     event,
@@ -42,39 +36,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-CENT = Decimal("0.01")
-# Beyond this an amount is a typo. It also keeps a customer's sums in range: NUMERIC(18, 2)
-# holds about 10^16, SQLite's 64-bit cents about 9 x 10^16 cents.
-MAX_AMOUNT = Decimal("999999999999.99")
-MAX_AMOUNT_DIGITS = 12  # integer digits of MAX_AMOUNT
-
-
-class Money(TypeDecorator[Decimal]):
-    """An exact amount in the company currency, with two decimal places."""
-
-    impl = Numeric(18, 2)
-    cache_ok = True
-
-    def load_dialect_impl(self, dialect: Dialect) -> Any:
-        if dialect.name == "sqlite":
-            return dialect.type_descriptor(BigInteger())
-        return dialect.type_descriptor(Numeric(18, 2, asdecimal=True))
-
-    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
-        if value is None:
-            return None
-        amount = Decimal(value)
-        if amount != amount.quantize(CENT, rounding=decimal.ROUND_DOWN):
-            raise ValueError(f"{value} has more than two decimal places")
-        return int(amount * 100) if dialect.name == "sqlite" else amount
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
-        if value is None:
-            return None
-        if dialect.name == "sqlite":
-            return (Decimal(int(value)) / 100).quantize(CENT)
-        return Decimal(value).quantize(CENT)
-
+# Re-exported: the criteria and plugins import money's names from here.
+from graphql_api.money import CENT as CENT
+from graphql_api.money import MAX_AMOUNT as MAX_AMOUNT
+from graphql_api.money import MAX_AMOUNT_DIGITS as MAX_AMOUNT_DIGITS
+from graphql_api.money import Money
 
 metadata = MetaData()
 
@@ -190,7 +156,7 @@ def default_database_url() -> str:
 
 # JSON is stored as UTF-8 text, not \u-escaped: SQLite's JSON_EXTRACT compares the raw key
 # text, so an extra attribute named "région" could not be found if stored as "r\u00e9gion".
-_to_json = functools.partial(json.dumps, ensure_ascii=False)
+json_text = functools.partial(json.dumps, ensure_ascii=False)
 
 
 def _lower(value: str | None) -> str | None:
@@ -205,7 +171,7 @@ def create_db_engine(url: str) -> Engine:
     writers queue instead of failing halfway through.
     """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 60}, json_serializer=_to_json)
+        engine = create_engine(url, connect_args={"timeout": 60}, json_serializer=json_text)
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -223,7 +189,7 @@ def create_db_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, json_serializer=_to_json)
+    return create_engine(url, pool_pre_ping=True, json_serializer=json_text)
 
 
 @contextlib.contextmanager
@@ -246,8 +212,9 @@ def read_transaction(engine: Engine) -> Iterator[Connection]:
         yield conn
 
 
-def migrate(engine: Engine) -> None:
-    """Create or upgrade the schema to the newest migration (every command calls this)."""
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Create or upgrade the schema to the newest migration (every command calls this), or
+    to `revision` (the migrations' tests start from an older one)."""
     from alembic import command
     from alembic.config import Config
 
@@ -257,4 +224,4 @@ def migrate(engine: Engine) -> None:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(4242)"))
         config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)

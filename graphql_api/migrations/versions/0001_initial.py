@@ -6,7 +6,9 @@ Revision ID: 0001
 import sqlalchemy as sa
 from alembic import op
 
-from graphql_api.storage import Money
+# Money as this revision created it (0003 turns PostgreSQL's into cents): migrations keep
+# the types they were written with, whatever storage.Money becomes.
+Money = sa.Numeric(18, 2).with_variant(sa.BigInteger(), "sqlite")
 
 revision = "0001"
 down_revision = None

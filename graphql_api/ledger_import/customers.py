@@ -1,0 +1,121 @@
+"""The customers file: accounts added or updated by account number. Columns absent from the
+file keep their stored values; columns the ledger does not know become the customer's
+extra attributes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.engine import Connection
+
+from graphql_api.ledger_import.csv_file import CsvFile
+from graphql_api.ledger_import.values import (
+    memoized,
+    parse_amount,
+    parse_country,
+    parse_date,
+    parse_flag,
+    parse_required,
+    text_of_at_most,
+)
+from graphql_api.ledger_import.writers import insert_rows, wire_encoder
+from graphql_api.storage import customers
+
+CUSTOMER_COLUMNS = (
+    "account_number", "name", "group", "country", "status", "collector", "blocked",
+    "credit_limit", "insurer_guarantee", "last_payment_date",
+)  # fmt: skip
+REQUIRED = ("account_number",)
+# file column → (table column, parser)
+CUSTOMER_FIELDS: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "name": ("name", text_of_at_most(300)),
+    "group": ("customer_group", memoized(text_of_at_most(200))),
+    "country": ("country", memoized(parse_country)),
+    "status": ("status", memoized(text_of_at_most(200))),
+    "collector": ("collector", memoized(text_of_at_most(200))),
+    "blocked": ("blocked", memoized(parse_flag)),
+    "credit_limit": ("credit_limit", memoized(parse_amount)),
+    "insurer_guarantee": ("insurer_guarantee", memoized(parse_amount)),
+    "last_payment_date": ("last_payment_date", memoized(parse_date)),
+}
+NEW_CUSTOMER = {column: None for column, _ in CUSTOMER_FIELDS.values()} | {"blocked": False}
+
+_wire_customer = wire_encoder(customers)
+
+
+def load_customers(
+    conn: Connection, source: CsvFile, accounts: dict[str, int | None]
+) -> tuple[int, int]:
+    """Load the customers file; (created, updated). Every account of the file is added to
+    `accounts` (with no id when the import has problems), for the items and reminders."""
+    seen: dict[str, int] = {}
+    new_rows: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    extra: list[str] = []
+    fields: list[tuple[str, str, Callable[[str], Any]]] | None = None
+    for line, cells in source.rows():
+        if fields is None:  # the header is read with the first row
+            extra = [name for name in source.header if name.lower() not in CUSTOMER_COLUMNS]
+            fields = [(name, column, parse) for name, (column, parse) in CUSTOMER_FIELDS.items()
+                      if name in source.index]  # fmt: skip
+        before = source.log.total
+        account = source.read(line, cells, "account_number", parse_required)
+        values = {column: source.read(line, cells, name, parse) for name, column, parse in fields}
+        if account is not None and account in seen:
+            source.problem(
+                line, "account_number", account, f"this account is already on line {seen[account]}"
+            )
+        elif account is not None:
+            seen[account] = line  # in the file, even if this row is bad: items may refer to it
+        if source.log.total != before or account is None:
+            continue
+        if values.get("blocked") is None and "blocked" in values:
+            values["blocked"] = False
+        values["attributes"] = {
+            name: cells[source.index[name]].strip()
+            for name in extra
+            if cells[source.index[name]].strip()
+        }
+        if accounts.get(account) is None:
+            new_rows.append(NEW_CUSTOMER | values | {"account_number": account})
+        else:
+            changed.append(values | {"key": account})
+    if source.log.total:
+        accounts.update(dict.fromkeys(seen))  # known to the items and reminders checks
+        return 0, 0
+    if new_rows:
+        insert_rows(conn, customers, [_wire_customer(row) for row in new_rows])
+    if changed:
+        _update_customers(conn, changed, extra)
+    accounts.update(conn.execute(select(customers.c.account_number, customers.c.id)).all())
+    return len(new_rows), len(changed)
+
+
+def _update_customers(conn: Connection, changed: list[dict[str, Any]], extra: list[str]) -> None:
+    """Columns absent from the file keep their values; extra columns replace those attributes."""
+    stored = dict(conn.execute(select(customers.c.account_number, customers.c.attributes)).all())
+    for row in changed:
+        merged = {k: v for k, v in (stored.get(row["key"]) or {}).items() if k not in extra}
+        row["attributes"] = merged | row["attributes"]
+    columns = [c for c in changed[0] if c != "key"]
+    conn.execute(
+        update(customers)
+        .where(customers.c.account_number == bindparam("key"))
+        .values({c: bindparam(c) for c in columns}),
+        changed,
+    )
+
+
+def known_account(
+    source: CsvFile, line: int, account: str | None, accounts: dict[str, int | None]
+) -> None:
+    """Items and reminders may only name accounts of the ledger or of this import."""
+    if account is not None and account not in accounts:
+        source.problem(
+            line,
+            "account_number",
+            account,
+            "unknown account: not in the ledger nor in the customers file",
+        )

@@ -1,0 +1,171 @@
+"""The items file: a snapshot that replaces the ledger's items, or with `upsert` adds and
+updates items by account and document number. Each document appears once per account."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.engine import Connection
+
+from graphql_api.ledger_import.csv_file import CsvFile
+from graphql_api.ledger_import.customers import known_account
+from graphql_api.ledger_import.item_lines import (
+    ItemRow,
+    LineReader,
+    fast_item_reader,
+    item_row,
+)
+from graphql_api.ledger_import.problems import ProblemLog
+from graphql_api.ledger_import.values import (
+    ITEM_TYPES,
+    choice,
+    parse_amount,
+    parse_date,
+    parse_flag,
+    parse_required,
+)
+from graphql_api.ledger_import.writers import ItemsWriter
+from graphql_api.storage import items
+
+REQUIRED = ("account_number", "document_number", "type", "open_amount")
+BATCH = 5000
+PARSERS: dict[str, Callable[[str], Any]] = {
+    "document_number": parse_required,
+    "type": choice(ITEM_TYPES),
+    "document_date": parse_date,
+    "due_date": parse_date,
+    "amount": parse_amount,
+    "open_amount": parse_amount,
+    "disputed": parse_flag,
+    "ignored_in_collection": parse_flag,
+}
+
+
+def load_items(
+    conn: Connection,
+    source: CsvFile,
+    accounts: dict[str, int | None],
+    *,
+    upsert: bool,
+) -> int:
+    """Load the items file; the number of items written (none when the import has problems)."""
+    # The first load of an empty ledger on PostgreSQL: TRUNCATE lets the COPY write its rows
+    # frozen (FREEZE), so the figures' scan and ANALYZE that follow find them final instead of
+    # setting hint bits on every page. A ledger being replaced is DELETEd instead: TRUNCATE
+    # would lock the table, and readers go on reading the old ledger until the import commits.
+    first_load = (
+        not upsert
+        and conn.dialect.name == "postgresql"
+        and conn.execute(select(items.c.id).limit(1)).first() is None
+    )
+    if first_load:
+        conn.exec_driver_sql("TRUNCATE items")
+    elif not upsert:
+        conn.execute(delete(items))
+    seen: set[int] = set()
+    suspects: list[tuple[int, str, str]] = []
+    batch: list[ItemRow] = []
+    writing = source.log.total == 0
+    fast: LineReader | None = None
+    loaded = 0
+    with ItemsWriter(conn, upsert, freeze=first_load) as writer:
+        for line, cells in source.rows():
+            if fast is None:  # the header is read with the first row
+                fast = fast_item_reader(source.index, accounts, writer.copying) or _general
+            quick = fast(cells) or _parse_item(source, line, cells, accounts, writer.copying)
+            if quick is None:
+                writing = False
+                continue
+            account, item = quick
+            known = len(seen)
+            seen.add(hash((account, item[1])))
+            if len(seen) == known:  # seen before (one set operation per item: 2M of them)
+                suspects.append((line, account, item[1]))
+                if writing:
+                    writer.pause()  # _is_repeat may look at the items written so far
+                    if _is_repeat(conn, batch, item[0], item[1], upsert):
+                        writing = False  # a real duplicate: the import fails, so write nothing more
+            if not writing:
+                continue
+            batch.append(item)
+            if len(batch) >= BATCH:
+                writer.write(batch)
+                loaded += len(batch)
+                batch = []
+        if suspects:
+            _report_duplicates(source, suspects)
+        if source.log.total == 0 and batch:
+            writer.write(batch)
+            loaded += len(batch)
+    return loaded
+
+
+def _general(cells: list[str]) -> None:
+    """The fast path's stand-in when the file's shape rules it out: every line is parsed."""
+    return None
+
+
+def _parse_item(
+    source: CsvFile,
+    line: int,
+    cells: list[str],
+    accounts: dict[str, int | None],
+    as_copy_line: bool,
+) -> tuple[str, ItemRow] | None:
+    """The general path: (account, row) of a line, or None when it has problems (reported)."""
+    before = source.log.total
+    account = source.read(line, cells, "account_number", parse_required)
+    values = {column: source.read(line, cells, column, parse) for column, parse in PARSERS.items()}
+    known_account(source, line, account, accounts)
+    if (
+        values["open_amount"] is None
+        and "open_amount" in source.index
+        and not cells[source.index["open_amount"]].strip()
+    ):
+        source.problem(line, "open_amount", "", "must not be empty")
+    if source.log.total != before:
+        return None
+    return account, item_row(values, accounts[account], as_copy_line)
+
+
+def _is_repeat(
+    conn: Connection, batch: list[ItemRow], customer_id: Any, document: Any, upsert: bool
+) -> bool:
+    """Whether a document whose hash was seen is really in this file already (rare: exact check).
+
+    Without it, writing the batch would hit the unique constraint before the duplicate is
+    reported. In replace mode every stored item was written by this import.
+    """
+    if any(r[0] == customer_id and r[1] == document for r in batch):
+        return True
+    if upsert:
+        return False  # an earlier batch's row is only upserted again; the report rejects the file
+    query = select(items.c.id).where(
+        items.c.customer_id == customer_id, items.c.document_number == document
+    )
+    return conn.execute(query).first() is not None
+
+
+def _report_duplicates(source: CsvFile, suspects: list[tuple[int, str, str]]) -> None:
+    """Second pass, only when hashes collided: find each real duplicate's first line."""
+    wanted = {(account, document) for _, account, document in suspects}
+    first: dict[tuple[str, str], int] = {}
+    quiet = CsvFile(source.path, source.required, source.known, ProblemLog())
+    for line, cells in quiet.rows():
+        key = (
+            cells[quiet.index["account_number"]].strip(),
+            cells[quiet.index["document_number"]].strip(),
+        )
+        if key not in wanted:
+            continue
+        if key in first:
+            source.problem(
+                line,
+                "document_number",
+                key[1],
+                f"document of account {key[0]} is already on line {first[key]}",
+            )
+        else:
+            first[key] = line

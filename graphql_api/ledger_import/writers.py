@@ -1,0 +1,199 @@
+"""Writing the import's rows: COPY on PostgreSQL, one executemany on SQLite.
+
+Rows reach the driver in their wire form, as the database stores them: amounts in cents
+(`money.to_cents`), dates as ISO text, JSON as text. The columns written are the table's
+own (storage.py) but its generated key, in the table's order.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from psycopg.copy import QueuedLibpqWriter
+from sqlalchemy import JSON, Boolean, Date, Table
+from sqlalchemy.engine import Connection
+
+from graphql_api.money import Money, to_cents
+from graphql_api.storage import items, json_text
+
+
+def written_columns(table: Table) -> tuple[str, ...]:
+    return tuple(column.name for column in table.columns if not column.primary_key)
+
+
+def _cents(amount: Decimal | None) -> int | None:
+    return None if amount is None else to_cents(amount)
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _wire(column_type: Any) -> Callable[[Any], Any]:
+    if isinstance(column_type, Money):
+        return _cents
+    if isinstance(column_type, Date):
+        return _iso
+    if isinstance(column_type, Boolean):
+        return bool  # an empty flag is "no"
+    if isinstance(column_type, JSON):
+        return json_text
+    return _as_is
+
+
+def wire_encoder(table: Table) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    """A row of `table` (column name → value) in its wire form, in written_columns order."""
+    encoders = [(column.name, _wire(column.type)) for column in table.columns
+                if not column.primary_key]  # fmt: skip
+
+    def encode(row: Mapping[str, Any]) -> tuple[Any, ...]:
+        return tuple([wire(row[name]) for name, wire in encoders])
+
+    return encode
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    return str(value)
+
+
+def copy_line(values: Sequence[Any]) -> str:
+    """Wire values as one line of COPY's text format."""
+    return "\t".join(map(_copy_text, values)) + "\n"
+
+
+def insert_rows(conn: Connection, table: Table, rows: list[tuple[Any, ...]]) -> None:
+    """Rows in wire form (all of written_columns): COPY on PostgreSQL, one executemany on SQLite."""
+    columns = written_columns(table)
+    if conn.dialect.name == "postgresql":
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        names = ", ".join(columns)
+        copy = f"COPY {table.name} ({names}) FROM STDIN"
+        with driver.cursor() as cursor, cursor.copy(copy) as writer:
+            for row in rows:
+                writer.write_row(row)
+        return
+    conn.exec_driver_sql(_insert_sql(conn, table, columns), rows)
+
+
+def _insert_sql(conn: Connection, table: Table, columns: Sequence[str]) -> str:
+    """INSERT of one row of `columns` in the driver's parameter style."""
+    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    markers = ", ".join([marker] * len(columns))
+    return f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({markers})"
+
+
+def _insert_items(conn: Connection, batch: list[tuple[Any, ...]]) -> None:
+    insert_rows(conn, items, batch)
+
+
+def _upsert_items(conn: Connection, batch: list[tuple[Any, ...]]) -> None:
+    """Item rows in wire form, replacing the stored item of the same account and document."""
+    columns = written_columns(items)
+    key = ("customer_id", "document_number")
+    changed = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
+    sql = _insert_sql(conn, items, columns)
+    sql += f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {changed}"
+    conn.exec_driver_sql(sql, batch)
+
+
+@contextlib.contextmanager
+def checked_references(conn: Connection) -> Iterator[None]:
+    """Writes whose foreign keys hold by construction: PostgreSQL skips its per-row
+    foreign-key triggers for them, when the import may (a superuser, as a bulk loader is).
+
+    For item rows, every account was checked against the customers read in this
+    transaction, under the ledger lock that every writer takes; figures are computed
+    from the customers table itself. The triggers would only repeat those checks, at
+    about half the load rate. session_replication_role = replica is SET LOCAL: it ends
+    with the transaction at the latest.
+    """
+    trusted = (
+        conn.dialect.name == "postgresql"
+        and conn.exec_driver_sql("SELECT current_setting('is_superuser') = 'on'").scalar()
+    )
+    if trusted:
+        conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+    yield
+    if trusted:
+        conn.exec_driver_sql("SET LOCAL session_replication_role = DEFAULT")
+
+
+class ItemsWriter:
+    """Writes batches of item rows.
+
+    When `copying` (PostgreSQL, replacing the items), a row is (customer_id, document_number,
+    its COPY line), and one COPY stays open across batches, so the server loads while the
+    file is read; it is paused before any other statement, and runs in checked_references.
+    Otherwise a row is the wire tuple, inserted or upserted (`upsert`) in one executemany.
+    """
+
+    def __init__(self, conn: Connection, upsert: bool, freeze: bool = False) -> None:
+        self.conn = conn
+        self.upsert = upsert
+        self.copying = conn.dialect.name == "postgresql" and not upsert
+        self.options = " WITH (FREEZE)" if freeze else ""  # the table was truncated just now
+        self._open: contextlib.ExitStack | None = None
+        self._copy: Any = None
+        self._checked: contextlib.ExitStack | None = None
+
+    def __enter__(self) -> ItemsWriter:
+        return self
+
+    def __exit__(self, kind: object, error: BaseException | None, tb: object) -> None:
+        self.pause(error)
+        if self._checked is not None and error is None:
+            self._checked.close()
+
+    def write(self, batch: list[tuple[Any, ...]]) -> None:
+        if not self.copying:
+            (_upsert_items if self.upsert else _insert_items)(self.conn, batch)
+            return
+        if self._copy is None:
+            self._start_copy()
+        try:
+            self._copy.write("".join([row[2] for row in batch]))
+        except BaseException as error:
+            self.pause(error)
+            raise
+
+    def _start_copy(self) -> None:
+        if self._checked is None:
+            self._checked = contextlib.ExitStack()
+            self._checked.enter_context(checked_references(self.conn))
+        driver = self.conn.connection.driver_connection
+        assert driver is not None
+        stack = contextlib.ExitStack()
+        cursor = stack.enter_context(driver.cursor())
+        columns = ", ".join(written_columns(items))
+        # A writer thread sends to the server while this one reads the file.
+        writer = QueuedLibpqWriter(cursor)
+        statement = f"COPY items ({columns}) FROM STDIN{self.options}"
+        self._copy = stack.enter_context(cursor.copy(statement, writer=writer))
+        self._open = stack
+
+    def pause(self, error: BaseException | None = None) -> None:
+        """End the open COPY (so that other statements can run); on an error, abandon it."""
+        if self._open is not None:
+            stack, self._open, self._copy = self._open, None, None
+            if error is None:
+                stack.close()
+            else:
+                stack.__exit__(type(error), error, error.__traceback__)
