@@ -112,7 +112,7 @@ def _schema(registry: CriteriaRegistry, limits: QueryLimits) -> strawberry.Schem
         mutation=mutation_type(registry, alert_input_type(criteria_input)),
         extensions=[*limits.extensions(), lambda: ParserCache(maxsize=256),
                     lambda: ValidationCache(maxsize=256)],
-        execution_context_class=FastExecutionContext,
+        execution_context_class=FastExecutionContext.for_settings(),
     )  # fmt: skip
     infos.extend(criterion_infos(registry, schema))
     return schema
