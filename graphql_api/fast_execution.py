@@ -6,9 +6,9 @@ each of them a resolve info, a path, a resolver call and a value completion;
 here such a field (an attribute with no resolver of its own: a scalar or enum,
 or a non-null object or list of non-null objects) is read and completed
 directly. Any other field, and any value that is not a clean success (null for
-a non-null field, a missing attribute, a coercion failure, an object whose type
-must be checked), goes through graphql-core unchanged, so errors and their paths
-are exactly graphql-core's.
+a non-null field, an attribute that is missing or raises, a coercion failure, an
+object whose type must be checked), goes through graphql-core unchanged, so errors
+and their paths are exactly graphql-core's.
 
 What the short path would skip makes it step aside: a field whose strawberry
 config names another default resolver than `getattr` goes through graphql-core;
