@@ -3,7 +3,7 @@ SQLite and on a throwaway PostgreSQL (set DSO_ALERTS_TEST_DATABASES=sqlite to sk
 
 `--executor graphql-core` runs the suite with graphql-core's own execution instead of
 graphql_api/fast_execution.py (it sets DSO_ALERTS_EXECUTOR, which servers the tests
-start inherit); `make test` runs the GraphQL tests both ways."""
+start inherit); `make test` runs the suite both ways, the second time on SQLite."""
 
 from __future__ import annotations
 

@@ -16,7 +16,9 @@ import pytest
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from graphql_api.app import create_app
+from graphql_api.fast_execution import FastExecutionContext
 from graphql_api.plugins import CriteriaRegistry
+from graphql_api.schema import build_schema
 from tests.api_client import BELLS, FRANCE, LATE, UNCOVERED, Api
 
 with warnings.catch_warnings():
@@ -283,3 +285,14 @@ def test_the_short_path_runs_on_a_bell_page(
             )  # fmt: skip
             fields[executor] = calls["count"]
     assert fields["fast"] * 3 < fields["graphql-core"], fields
+
+
+@pytest.mark.parametrize(
+    ("setting", "executor"),
+    [("fast", FastExecutionContext), ("graphql-core", StrawberryGraphQLCoreExecutionContext)],
+)
+def test_the_served_schema_runs_the_configured_executor(
+    registry: CriteriaRegistry, monkeypatch: pytest.MonkeyPatch, setting: str, executor: type
+) -> None:
+    monkeypatch.setenv("DSO_ALERTS_EXECUTOR", setting)
+    assert build_schema(registry).execution_context_class is executor
