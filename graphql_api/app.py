@@ -24,7 +24,6 @@ import logging
 from typing import Any
 
 import orjson
-import strawberry
 from graphql import GraphQLError
 from sqlalchemy import Engine
 from starlette.applications import Starlette
@@ -49,7 +48,7 @@ from graphql_api.error_shape import (
     errors_body,
 )
 from graphql_api.graphiql import graphiql_assets, graphiql_page
-from graphql_api.graphql.schema import is_unexpected, served_schema
+from graphql_api.graphql.schema import Schema, is_unexpected, served_schema
 from graphql_api.graphql_over_http import (
     GRAPHQL_RESPONSE,
     JSON_TYPES,
@@ -81,7 +80,7 @@ class GraphQLEndpoint:
 
     def __init__(
         self,
-        schema: strawberry.Schema,
+        schema: Schema,
         engine: Engine,
         registry: CriteriaRegistry,
         limits: QueryLimits | None = None,
@@ -187,7 +186,7 @@ class GraphQLEndpoint:
         unreachable = next((e for e in errors if is_unexpected(e) and is_unreachable(e)), None)
         if unreachable is not None:
             return _unavailable(context.request_id, unreachable, media)
-        shape = ErrorShape(self.schema._schema, query, variables)
+        shape = ErrorShape(self.schema.graphql_schema, query, variables)
         payload: dict[str, Any] = {"data": result.data}
         status = 200
         if result.data is None and errors and all(e.path is None for e in errors):

@@ -3,7 +3,7 @@ concerns an argument or an input field, `extensions.field`: its dotted path from
 name (`where.overdueAmount.min`, `input.criteria.country.values`, `last`), also when the value
 came in a variable.
 
-The resolvers' errors (graphql_types.graphql_error) already carry a code and their problems.
+The resolvers' errors (graphql/errors.py: graphql_error) already carry a code and their problems.
 The errors graphql-core raises before execution carry only a message and the document's nodes
 at fault: the field is where those nodes stand in the document (the argument and input fields
 around them), and, for a variable's value, the path graphql-core's own `validate_input_value`

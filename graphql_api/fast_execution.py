@@ -6,9 +6,20 @@ each of them a resolve info, a path, a resolver call and a value completion;
 here such a field (an attribute with no resolver of its own: a scalar or enum,
 or a non-null object or list of non-null objects) is read and completed
 directly. Any other field, and any value that is not a clean success (null for
-a non-null field, a coercion failure, an object whose type must be checked),
-goes through graphql-core unchanged, so errors and their paths are exactly
-graphql-core's.
+a non-null field, an attribute that is missing or raises, a coercion failure, an
+object whose type must be checked), goes through graphql-core unchanged, so errors
+and their paths are exactly graphql-core's.
+
+What the short path would skip makes it step aside: a field whose strawberry
+config names another default resolver than `getattr` goes through graphql-core;
+a request with a schema extension that hooks `resolve` (graphql-core middleware,
+which must see every field), or on a schema that declares `@defer` or `@stream`
+(strawberry's incremental execution), is executed by graphql-core alone.
+
+It overrides graphql-core 3.3's `execute_fields` and `complete_iterable_value`,
+which graphql-core documents as private: pyproject.toml pins graphql-core and
+strawberry to the releases it is checked against (see the README), and
+DSO_ALERTS_EXECUTOR=graphql-core turns it off.
 """
 
 from __future__ import annotations
@@ -29,8 +40,14 @@ from graphql import (
     is_non_null_type,
 )
 from graphql.pyutils import Path
+from strawberry.resolvers import is_default_resolver
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+
+from graphql_api.settings import Settings
+
+# graphql-core's directives for incremental delivery, which only graphql-core reads
+INCREMENTAL_DIRECTIVES = ("defer", "stream")
 
 # field name -> (attribute, coerce, nullable), per object type
 PlainFields = dict[str, tuple[str, Callable[[Any], Any], bool]]
@@ -74,11 +91,17 @@ def _plain_attribute(field: GraphQLField) -> str | None:
 
 
 def _attribute(field: GraphQLField) -> str | None:
-    """The attribute a field reads when it has no arguments and no resolver of its own."""
-    if field.args or not getattr(field.resolve, "_is_default", False):
+    """The attribute a field reads when it has no arguments, no resolver of its own, and
+    strawberry would read it with `getattr` (no other default resolver is configured)."""
+    if field.args or field.resolve is None or not is_default_resolver(field.resolve):
         return None
     definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    if definition is None or definition.extensions or definition.permission_classes:
+    if (
+        definition is None
+        or not definition.is_basic_field
+        or definition.permission_classes
+        or definition.default_resolver is not getattr
+    ):
         return None
     return definition.python_name
 
@@ -94,12 +117,28 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         weakref.WeakKeyDictionary[GraphQLSchema, dict[str, tuple[PlainFields, ObjectFields]]]
     ] = weakref.WeakKeyDictionary()
 
+    @classmethod
+    def for_settings(cls) -> type[StrawberryGraphQLCoreExecutionContext]:
+        """The execution context DSO_ALERTS_EXECUTOR names: this one (`fast`, the default)
+        or strawberry's plain graphql-core execution (`graphql-core`)."""
+        return cls if Settings().executor == "fast" else StrawberryGraphQLCoreExecutionContext
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.short_path = self._short_path_applies()
         # selection -> id(object) -> (object, its completed fields); keeping the object
         # alive keeps its id its own for the request.
         self._memo: dict[int, dict[int, tuple[Any, dict[str, Any]]]] = {}
         self._plans: dict[int, tuple[Any, bool, list[tuple[str, Any, Any, Any]]]] = {}
+
+    def _short_path_applies(self) -> bool:
+        """False when the request must be graphql-core's alone: an extension's `resolve` hook
+        is graphql-core middleware, called around every field's resolver; `@defer` and
+        `@stream` are read by graphql-core's own field collection and list completion."""
+        middleware = self.middleware_manager
+        if middleware is not None and middleware.middlewares:
+            return False
+        return not any(self.schema.get_directive(name) for name in INCREMENTAL_DIRECTIVES)
 
     def _plain_of(self, parent_type: GraphQLObjectType) -> tuple[PlainFields, ObjectFields]:
         by_type = self._plain.get(self.schema)
@@ -143,7 +182,8 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         object_type = item_type.of_type if is_non_null_type(item_type) else None
         if (
-            isinstance(object_type, GraphQLObjectType)
+            self.short_path
+            and isinstance(object_type, GraphQLObjectType)
             and not object_type.is_type_of
             and isinstance(items, list)
         ):
@@ -198,7 +238,10 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         """A plain object field completed directly; Undefined when graphql-core must do it."""
         attribute, object_type, is_list = field
-        value = getattr(source_value, attribute, None)
+        try:
+            value = getattr(source_value, attribute)
+        except Exception:  # graphql-core reads it again and places the error on its path
+            return Undefined
         if is_list:
             if not isinstance(value, list):
                 return Undefined
@@ -226,6 +269,10 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         grouped_field_set: Any,
         position_context: Any,
     ) -> Any:
+        if not self.short_path:
+            return super().execute_fields(
+                parent_type, source_value, path, grouped_field_set, position_context
+            )
         plain, objects = self._plain_of(parent_type)
         if not plain and not objects:
             return super().execute_fields(
@@ -242,11 +289,18 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         for response_name, field_details_list, spec, inline in plan:
             if spec is not None:
                 attribute, coerce, nullable = spec
-                value = getattr(source_value, attribute, None)
+                try:
+                    value = getattr(source_value, attribute)
+                except Exception:  # graphql-core reads it again and places the error
+                    value = Undefined
                 if value is None and nullable:
                     results[response_name] = None
                     continue
-                if value is not None and not isinstance(value, Exception):
+                if (
+                    value is not None
+                    and value is not Undefined
+                    and not isinstance(value, Exception)
+                ):
                     try:
                         coerced = coerce(value)
                     except Exception:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import date
+from typing import Literal
 
 from pydantic import PositiveInt, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -23,6 +24,10 @@ class Settings(BaseSettings):
     max_aliases: PositiveInt = 15
     max_tokens: PositiveInt = 2000
     max_body_bytes: PositiveInt = 1_000_000
+    # How GraphQL is executed (graphql_api/fast_execution.py): `fast` reads plain fields
+    # directly, `graphql-core` is strawberry's own execution; the answers are the same.
+    executor: Literal["fast", "graphql-core"] = "fast"
+
     # Origins whose pages may call the API (CORS), comma-separated: "https://app.example.com".
     cors_origins: str = ""
 

@@ -1,5 +1,9 @@
 """One database fixture for the whole suite: every test that takes `engine` runs on
-SQLite and on a throwaway PostgreSQL (set DSO_ALERTS_TEST_DATABASES=sqlite to skip one)."""
+SQLite and on a throwaway PostgreSQL (set DSO_ALERTS_TEST_DATABASES=sqlite to skip one).
+
+`--executor graphql-core` runs the suite with graphql-core's own execution instead of
+graphql_api/fast_execution.py (it sets DSO_ALERTS_EXECUTOR, which servers the tests
+start inherit); `make test` runs the suite both ways, the second time on SQLite."""
 
 from __future__ import annotations
 
@@ -26,6 +30,24 @@ from tests.postgres_server import throwaway_postgres
 
 TODAY = date(2026, 11, 23)
 DATABASES = os.environ.get("DSO_ALERTS_TEST_DATABASES", "sqlite,postgresql").split(",")
+EXECUTORS = ("fast", "graphql-core")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--executor", choices=EXECUTORS, default=None,
+        help="how GraphQL is executed (DSO_ALERTS_EXECUTOR; default: fast)",
+    )  # fmt: skip
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    executor = config.getoption("executor")
+    if executor is not None:
+        os.environ["DSO_ALERTS_EXECUTOR"] = executor
+
+
+def pytest_report_header() -> str:
+    return f"executor: {os.environ.get('DSO_ALERTS_EXECUTOR', 'fast')}"
 
 
 @pytest.fixture(scope="session")

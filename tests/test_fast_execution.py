@@ -1,15 +1,25 @@
-"""The short path for plain fields answers exactly what graphql-core answers, errors included."""
+"""The short path for plain fields answers exactly what graphql-core answers, errors included,
+and steps aside for what it cannot do: extensions' `resolve` hooks, another default resolver,
+`@defer` and `@stream`. (tests/test_executors_agree.py compares them on the real schema.)"""
 
 from __future__ import annotations
 
+import asyncio
 import enum
+import operator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 import strawberry
+from pydantic import ValidationError
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from graphql_api.fast_execution import FastExecutionContext
+
+EXECUTORS = {"fast": FastExecutionContext, "graphql-core": StrawberryGraphQLCoreExecutionContext}
 
 
 @strawberry.enum
@@ -48,6 +58,30 @@ SHARED = Leaf(name="shared", colour=Colour.RED)
 BROKEN = Leaf(name=None, colour=Colour.BLUE)  # type: ignore[arg-type]
 
 
+class FlakyLeaf:
+    """Read as a Leaf: its name raises and it has no `note` attribute at all."""
+
+    colour = Colour.BLUE
+
+    @property
+    def name(self) -> str:
+        raise ValueError("the name cannot be read")
+
+
+class FlakyBranch:
+    """Read as a Branch whose object fields raise."""
+
+    label = "flaky"
+
+    @property
+    def main(self) -> Leaf:
+        raise ValueError("the main leaf cannot be read")
+
+    @property
+    def leaves(self) -> list[Leaf]:
+        raise ValueError("the leaves cannot be read")
+
+
 @strawberry.type
 class Query:
     @strawberry.field
@@ -61,6 +95,14 @@ class Query:
     @strawberry.field
     def broken(self) -> list[Branch]:
         return [Branch(label="c", leaves=[SHARED, BROKEN], maybe=[BROKEN], main=BROKEN)]
+
+    @strawberry.field
+    def flaky(self) -> list[Leaf | None]:
+        return [SHARED, FlakyLeaf()]  # type: ignore[list-item]
+
+    @strawberry.field
+    def flaky_branches(self) -> list[Branch | None]:
+        return [FlakyBranch()]  # type: ignore[list-item]
 
     @strawberry.field
     def tree(self) -> Tree:
@@ -79,13 +121,24 @@ QUERIES = [
     "{ broken { label main { name } } }",
     "{ tree { trunk { leaves { name } main { shout } } branches { label main { colour } } } }",
     "{ tree { branches { main { name } } } }",
+    "{ flaky { colour name } }",
+    "{ flaky { colour note } }",
+    "{ flakyBranches { label main { name } } }",
+    "{ flakyBranches { label leaves { name } } }",
 ]
 
 
-def run(context_class: Any, query: str) -> dict[str, Any]:
-    schema = strawberry.Schema(Query, execution_context_class=context_class)
+def run(context_class: Any, query: str, root: type = Query, **options: Any) -> dict[str, Any]:
+    schema = strawberry.Schema(root, execution_context_class=context_class, **options)
     result = schema.execute_sync(query, {"x": True})
     return {"data": result.data, "errors": [e.formatted for e in result.errors or []]}
+
+
+def both(query: str, root: type = Query, **options: Any) -> dict[str, Any]:
+    """The answer, after checking that both executors give it."""
+    fast, graphql_core = (run(c, query, root, **options) for c in EXECUTORS.values())
+    assert fast == graphql_core
+    return fast
 
 
 @pytest.mark.parametrize("query", QUERIES)
@@ -100,6 +153,103 @@ def test_a_null_in_a_non_null_field_is_still_an_error() -> None:
 
 
 def test_a_null_inside_a_plain_object_field_is_placed_on_its_own_path() -> None:
-    answer = run(FastExecutionContext, QUERIES[-1])
+    answer = run(FastExecutionContext, "{ tree { branches { main { name } } } }")
     assert answer["data"] is None
     assert answer["errors"][0]["path"] == ["tree", "branches", 2, "main", "name"]
+
+
+def test_an_attribute_that_raises_or_is_missing_is_graphql_cores_error() -> None:
+    raising = both("{ flaky { colour name } }")
+    assert raising["errors"][0]["path"] == ["flaky", 1, "name"]
+    assert raising["data"] == {"flaky": [{"colour": "RED", "name": "shared"}, None]}
+    missing = both("{ flaky { note } }")
+    assert missing["errors"][0]["path"] == ["flaky", 1, "note"]  # not a silent null
+    assert both("{ flakyBranches { main { name } } }")["errors"][0]["path"] == [
+        "flakyBranches", 0, "main",
+    ]  # fmt: skip
+
+
+# -- what the short path leaves to graphql-core ----------------------------------------------
+
+
+def test_an_extensions_resolve_hook_sees_every_field() -> None:
+    seen: list[str] = []
+
+    class Shout(SchemaExtension):
+        def resolve(
+            self, _next: Callable[..., Any], root: Any, info: Any, *a: Any, **k: Any
+        ) -> Any:
+            seen.append(info.field_name)
+            value = _next(root, info, *a, **k)
+            return value.upper() if isinstance(value, str) else value
+
+    query = "{ branches { label leaves { name colour } main { name } } }"
+    answer = both(query, extensions=[Shout])
+    assert answer["data"]["branches"][0]["label"] == "A"
+    assert answer["data"]["branches"][0]["leaves"][0] == {"name": "SHARED", "colour": "RED"}
+    assert seen.count("name") == 2 * 6  # 4 leaves and 2 mains, once per executor
+
+
+@strawberry.type
+class Row:
+    name: str
+    note: str | None = None
+
+
+@strawberry.type
+class RowQuery:
+    @strawberry.field
+    def rows(self) -> list[Row]:
+        return [{"name": "a", "note": "kept"}, {"name": "b", "note": None}]  # type: ignore[list-item]
+
+
+def test_a_configured_default_resolver_is_used_for_plain_fields() -> None:
+    config = StrawberryConfig(default_resolver=operator.getitem)
+    answer = both("{ rows { name note } }", RowQuery, config=config)
+    assert answer == {
+        "data": {"rows": [{"name": "a", "note": "kept"}, {"name": "b", "note": None}]},
+        "errors": [],
+    }
+
+
+async def incremental(context_class: Any, query: str) -> list[dict[str, Any]]:
+    config = StrawberryConfig(enable_experimental_incremental_execution=True)
+    schema = strawberry.Schema(Query, config=config, execution_context_class=context_class)
+    result: Any = await schema.execute(query)
+    if not hasattr(result, "initial_result"):
+        return [{"data": result.data, "errors": [e.formatted for e in result.errors or []]}]
+    return [result.initial_result.formatted] + [
+        later.formatted async for later in result.subsequent_results
+    ]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ branches { label leaves @stream(initialCount: 1) { name colour } } }",
+        "{ branches { label leaves { name ... @defer { colour } } } }",
+        '{ branches { main { ... @defer(label: "m") { name } colour } } }',
+        "{ branches { leaves @stream(initialCount: -1) { name } } }",
+    ],
+)
+def test_defer_and_stream_are_graphql_cores(query: str) -> None:
+    fast, graphql_core = (asyncio.run(incremental(c, query)) for c in EXECUTORS.values())
+    assert fast == graphql_core
+    assert len(fast) > 1 or fast[0]["errors"]  # delivered incrementally, or refused
+
+
+# -- the setting -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["fast", "graphql-core"])
+def test_the_setting_names_the_executor(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    monkeypatch.setenv("DSO_ALERTS_EXECUTOR", name)
+    assert FastExecutionContext.for_settings() is EXECUTORS[name]
+
+
+def test_fast_is_the_default_and_a_bad_name_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DSO_ALERTS_EXECUTOR", raising=False)
+    assert FastExecutionContext.for_settings() is FastExecutionContext
+    monkeypatch.setenv("DSO_ALERTS_EXECUTOR", "quick")
+    with pytest.raises(ValidationError, match="executor"):
+        FastExecutionContext.for_settings()

@@ -11,7 +11,7 @@ import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
 
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSchema
 from graphql_api.fast_execution import FastExecutionContext
 from graphql_api.graphql.alerts import AlertQueries, alert_input_type, alert_mutations
 from graphql_api.graphql.criteria import CriteriaQueries, criteria_input_type
@@ -28,6 +28,13 @@ log = logging.getLogger(__name__)
 class Schema(strawberry.Schema):
     """Logs only the errors that are the server's fault (not a client's bad query), with the
     request id the client is shown, and the stack trace."""
+
+    @property
+    def graphql_schema(self) -> GraphQLSchema:
+        """graphql-core's schema, which error_shape.py checks arguments against. strawberry
+        keeps it as `_schema` with no public accessor (graphql-core 3.3, strawberry 0.341,
+        pinned): this is the one place that reads it."""
+        return self._schema
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -49,14 +56,14 @@ def is_unexpected(error: GraphQLError) -> bool:
 
 def build_schema(
     registry: CriteriaRegistry, limits: QueryLimits | None = None
-) -> strawberry.Schema:
+) -> Schema:
     """The schema served with these criteria (see `served_schema`)."""
     return served_schema(registry, limits)[0]
 
 
 def served_schema(
     registry: CriteriaRegistry, limits: QueryLimits | None = None
-) -> tuple[strawberry.Schema, CriteriaRegistry]:
+) -> tuple[Schema, CriteriaRegistry]:
     """The schema, and the registry it serves: `registry` itself, unless some criterion's
     GraphQL input type cannot be part of the schema (e.g. its name is already another
     type's). Such a criterion is left out, as if its plugin had failed to load: the schema
@@ -80,7 +87,7 @@ def served_schema(
     return _schema(kept, limits), kept
 
 
-def _schema(registry: CriteriaRegistry, limits: QueryLimits) -> strawberry.Schema:
+def _schema(registry: CriteriaRegistry, limits: QueryLimits) -> Schema:
     criteria_input = criteria_input_type(registry)
     query = _combined(
         "Query", "Reading the ledger and the alerts; every request needs a token.",
@@ -96,7 +103,7 @@ def _schema(registry: CriteriaRegistry, limits: QueryLimits) -> strawberry.Schem
         mutation=mutation,
         extensions=[*limits.extensions(), lambda: ParserCache(maxsize=256),
                     lambda: ValidationCache(maxsize=256)],
-        execution_context_class=FastExecutionContext,
+        execution_context_class=FastExecutionContext.for_settings(),
         scalar_overrides={Decimal: MONEY},
     )  # fmt: skip
 
