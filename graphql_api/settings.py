@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from datetime import date
 
-from pydantic import PositiveInt
+from pydantic import Field, PositiveInt
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graphql_api.storage import default_database_url
@@ -18,6 +18,8 @@ class Settings(BaseSettings):
 
     database_url: str = ""
     today: date | None = None
+    # The company currency (ISO 4217), the unit of every amount: DSO_ALERTS_CURRENCY=CHF.
+    currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
     # Query limits (graphql_api/query_limits.py), e.g. DSO_ALERTS_MAX_DEPTH=8.
     max_depth: PositiveInt = 10
     max_aliases: PositiveInt = 15
@@ -43,3 +45,8 @@ def today() -> date:
             _pinned.clear()
         _pinned[key] = Settings().today
     return _pinned[key] or date.today()
+
+
+def currency() -> str:
+    """The company currency: DSO_ALERTS_CURRENCY, EUR unless set."""
+    return Settings().currency

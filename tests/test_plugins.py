@@ -166,7 +166,7 @@ def test_a_plugin_whose_hook_raises_is_recorded() -> None:
 
 def test_non_criteria_returned_are_recorded_and_skipped() -> None:
     class NoKind:
-        name = "broken"  # no id, input_type, parse, to_json, predicate, describe_input
+        name = "broken"  # no id, input_type, parse, to_json, predicate, example
 
     def register() -> list[Any]:
         return [
@@ -249,7 +249,7 @@ def test_a_kind_says_what_it_is_by_its_id(engine: Engine) -> None:
         """YES_NO's members under an id and a label of the test's choosing."""
 
         parse, to_json = YES_NO.parse, YES_NO.to_json
-        predicate, describe_input = YES_NO.predicate, YES_NO.describe_input
+        predicate, example = YES_NO.predicate, YES_NO.example
 
         def __init__(self, kind_id: Any, label: str, input_type: Any = bool) -> None:
             self.id, self.name, self.input_type = kind_id, label, input_type
@@ -284,7 +284,7 @@ class CountingAmount:
     name = "amount"
     input_type = AMOUNT.input_type
     to_json = AMOUNT.to_json
-    describe_input = AMOUNT.describe_input
+    example = AMOUNT.example
 
     def __init__(self) -> None:
         self.parsed: list[Any] = []
@@ -310,6 +310,8 @@ def test_criteria_are_parsed_once_where_they_come_in(api: Api) -> None:
         value=lambda t: t.figures.c.overdue_amount,
     )  # fmt: skip
     registry = load_registry([plugin("counting", lambda: [late])])
+    assert kind.parsed == [{"min": "20000", "max": "50000"}]  # the registry checked its example
+    kind.parsed.clear()
 
     with TestClient(create_app(api.engine, registry), raise_server_exceptions=False) as client:
 
@@ -386,7 +388,7 @@ def test_a_validator_that_raises_is_a_validation_error() -> None:
         input_type = AMOUNT.input_type
         to_json = AMOUNT.to_json
         predicate = AMOUNT.predicate
-        describe_input = AMOUNT.describe_input
+        example = AMOUNT.example
 
         def parse(self, raw: Any, field: str) -> Any:
             return raw["min"] + 1  # TypeError on a string
