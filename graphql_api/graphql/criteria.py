@@ -72,20 +72,20 @@ class CriterionInfo:
         "order, or else the values present in the ledger (sorted); null for other criteria."
     )
     def values(self, info: Info) -> list[str] | None:
-        return self.criterion.listed_values(_known_values(info, self.criterion))
+        return _values(info, self.criterion)
 
     @strawberry.field(
         description="A valid value for the field, as JSON a client can send back in variables "
         "(for list criteria, drawn from its values)."
     )
     def example(self, info: Info) -> JSON:
-        values = self.criterion.listed_values(_known_values(info, self.criterion))
-        return self.criterion.example_input(values or ())
+        return self.criterion.example_input(_values(info, self.criterion) or ())
 
 
-def _known_values(info: Info, criterion: Criterion) -> dict[str, list[str]]:
-    # Only what lists values from the ledger reads it (once a request, for all criteria).
-    return info.context.known_values() if criterion.values_from_ledger else {}
+def _values(info: Info, criterion: Criterion) -> list[str] | None:
+    # Only a criterion whose values are the ledger's reads them (once a request, for all).
+    known = info.context.known_values() if criterion.values_from_ledger else {}
+    return criterion.listed_values(known)
 
 
 @strawberry.type
