@@ -17,6 +17,7 @@ def register_criteria() -> list[Criterion]:
             "overdueAmount", "Overdue (retard)",
             "Sum of the open amounts of the customer's items due before today.",
             Scope.CUSTOMER, AMOUNT, value=lambda t: t.figures.c.overdue_amount,
+            example={"min": "20000"},
         ),
         Criterion(
             "notDueAmount", "Not yet due",
@@ -33,17 +34,20 @@ def register_criteria() -> list[Criterion]:
             "Outstanding minus the insurer's guarantee; positive when the outstanding exceeds "
             "the cover.",
             Scope.CUSTOMER, AMOUNT, value=lambda t: t.figures.c.uncovered_amount,
+            example={"min": "0.01"},  # the outstanding exceeds the cover
         ),
         Criterion(
             "creditLimitExcess", "Credit limit excess",
             "Outstanding minus the credit limit; positive when the limit is exceeded.",
             Scope.CUSTOMER, AMOUNT, value=lambda t: t.figures.c.credit_limit_excess,
+            example={"min": "0.01"},  # over the limit
         ),
         Criterion(
             "daysOverdue", "Days overdue",
             "Days since the due date of the customer's earliest-due overdue item with a positive "
             "open amount; 0 when none.",
             Scope.CUSTOMER, NUMBER, value=lambda t: t.figures.c.days_overdue,
+            example={"min": 30}, unit="days",
         ),
         Criterion(
             "lastReminderDate", "Last reminder",

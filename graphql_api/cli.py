@@ -11,6 +11,7 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from pydantic import ValidationError
@@ -215,7 +216,7 @@ def criteria(as_json: bool) -> None:
         click.echo(f"{entry['key']:<26} {entry['scope']:<8} {entry['kind']:<15} {entry['label']}")
 
 
-def registry_entries(registry: CriteriaRegistry) -> list[dict[str, str]]:
+def registry_entries(registry: CriteriaRegistry) -> list[dict[str, Any]]:
     owners = registry.owners()
     return [
         {
@@ -224,7 +225,7 @@ def registry_entries(registry: CriteriaRegistry) -> list[dict[str, str]]:
             "description": criterion.description,
             "scope": criterion.scope.value,
             "kind": criterion.kind.name,
-            "example": criterion.kind.describe_input(),
+            "example": criterion.example_input(criterion.listed_values({}) or ()),
             "plugin": owners.get(key, ""),
         }
         for key, criterion in sorted(registry.criteria.items())

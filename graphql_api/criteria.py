@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -93,9 +93,16 @@ class Kind(Protocol[T]):
         """Compare the SQL `value` with the parsed input."""
         ...
 
-    def describe_input(self) -> str:
-        """A one-line example of the input, for the registry and the docs."""
+    def example(self, values: Sequence[str]) -> Any:
+        """A valid input, as the JSON a client sends in a query's variables. Where the input
+        takes values, drawn from `values` (the criterion's values; may be empty)."""
         ...
+
+
+# What the numbers of a kind mean, unless a criterion says otherwise: an amount is in the
+# company currency (given when asked: it is a setting), a relative date counts days.
+CURRENCY = "¤"
+KIND_UNITS = {KindId.AMOUNT: CURRENCY, KindId.RELATIVE_DATE: "days"}
 
 
 @dataclass(frozen=True)
@@ -109,10 +116,20 @@ class Criterion:
     predicate_fn: Callable[[Any, Ledger], ColumnElement[bool]] | None = None
     # For list criteria: the SQL value whose distinct values the registry lists.
     known_values: Callable[[Ledger], ColumnElement[Any]] | None = None
+    # For forms (the registry): a valid input as JSON (default: the kind's, drawn from the
+    # values), what its numbers mean (default: the kind's), and a fixed list of values
+    # listed in this order instead of those found in the ledger.
+    example: Any = None
+    unit: str | None = None
+    values: Sequence[str] | None = None
 
     def __post_init__(self) -> None:
         if (self.value is None) == (self.predicate_fn is None):
             raise TypeError(f"criterion {self.key!r}: give exactly one of value= or predicate_fn=")
+        if self.values is not None:
+            if isinstance(self.values, str) or not all(isinstance(v, str) for v in self.values):
+                raise TypeError(f"criterion {self.key!r}: values= is a sequence of texts")
+            object.__setattr__(self, "values", tuple(self.values))  # frozen, like the rest
 
     @property
     def field(self) -> str:
@@ -127,6 +144,51 @@ class Criterion:
             return self.predicate_fn(parsed, ledger)
         assert self.value is not None
         return self.kind.predicate(self.value(ledger), parsed, ledger)
+
+    # -- what a form needs (the registry) ------------------------------------------------
+
+    @property
+    def lists_values(self) -> bool:
+        """Whether the registry lists values for it: a fixed list, its `known_values`, or
+        a list of values' `value`."""
+        return (
+            self.values is not None
+            or self.known_values is not None
+            or self.kind.id is KindId.VALUE_LIST
+        )
+
+    @property
+    def values_from_ledger(self) -> bool:
+        """Whether its values are those present in the ledger (it lists values, no fixed list)."""
+        return self.values is None and self.lists_values
+
+    def values_in_ledger(self, ledger: Ledger) -> ColumnElement[Any] | None:
+        """The SQL value whose distinct non-empty values are its values; None when it has a
+        fixed list (or lists none)."""
+        if not self.values_from_ledger:
+            return None
+        if self.known_values is not None:
+            return self.known_values(ledger)
+        if self.kind.id is KindId.VALUE_LIST and self.value is not None:
+            return self.value(ledger)
+        return None
+
+    def listed_values(self, known: Mapping[str, Sequence[str]]) -> list[str] | None:
+        """The values a form offers: its fixed list in its order, else those `known` in the
+        ledger; None when it takes no values."""
+        if self.values is not None:
+            return list(self.values)
+        return list(known.get(self.key, ())) if self.lists_values else None
+
+    def example_input(self, values: Sequence[str] = ()) -> Any:
+        """A valid input for it, as JSON: its own example, else its kind's drawn from
+        `values` (what `listed_values` gives)."""
+        return self.example if self.example is not None else self.kind.example(values)
+
+    def unit_in(self, currency: str) -> str | None:
+        """What its numbers mean: its own unit, else its kind's (`currency` for amounts)."""
+        unit = self.unit if self.unit is not None else KIND_UNITS.get(self.kind.id)
+        return currency if unit == CURRENCY else unit
 
 
 # -- an alert's criteria, parsed once ----------------------------------------------------

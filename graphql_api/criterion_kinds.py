@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import decimal
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -249,8 +250,8 @@ class AmountKind:
             high = None if high is None else high.quantize(CENT, rounding=decimal.ROUND_FLOOR)
         return _range_bounds(value, low, high)
 
-    def describe_input(self) -> str:
-        return "{min: 20000, max: 50000}"
+    def example(self, values: Sequence[str]) -> dict[str, str]:
+        return {"min": "20000", "max": "50000"}  # as Alert.criteria answers amounts
 
 
 class NumberKind:
@@ -277,8 +278,8 @@ class NumberKind:
     ) -> ColumnElement[bool]:
         return _range_bounds(value, parsed.min, parsed.max)
 
-    def describe_input(self) -> str:
-        return "{min: 30, max: 90}"
+    def example(self, values: Sequence[str]) -> dict[str, int]:
+        return {"min": 30, "max": 90}
 
 
 class RelativeDateKind:
@@ -313,8 +314,8 @@ class RelativeDateKind:
             conditions.append(and_(value.is_not(None), value >= cutoff))
         return and_(*conditions)
 
-    def describe_input(self) -> str:
-        return "{olderThanDays: 10}"
+    def example(self, values: Sequence[str]) -> dict[str, int]:
+        return {"olderThanDays": 10}
 
 
 class ValueListKind:
@@ -340,8 +341,9 @@ class ValueListKind:
             return listed if _never_null(value) else and_(value.is_not(None), listed)
         return or_(value.is_(None), not_(listed))
 
-    def describe_input(self) -> str:
-        return '{op: IS_NOT, values: ["Litige"]}'
+    def example(self, values: Sequence[str]) -> dict[str, Any]:
+        # The first value a form would offer; any text is valid when there is none yet.
+        return {"op": ListOp.IS.value, "values": [values[0] if values else "value"]}
 
 
 class YesNoKind:
@@ -366,8 +368,8 @@ class YesNoKind:
         # `IS TRUE` / `IS FALSE` is never NULL, and names the value once.
         return value.is_(answer)
 
-    def describe_input(self) -> str:
-        return "true"
+    def example(self, values: Sequence[str]) -> bool:
+        return True
 
 
 AMOUNT = AmountKind()

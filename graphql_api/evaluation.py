@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
-from graphql_api.criteria import KindId, Ledger, ParsedCriteria, Scope, plugin_failure
+from graphql_api.criteria import Ledger, ParsedCriteria, Scope, plugin_failure
 from graphql_api.plugins import CriteriaRegistry
 from graphql_api.sql_functions import among
 from graphql_api.storage import customer_figures, customers, items, reminders
@@ -215,13 +215,11 @@ def known_values(
     each statement runs in a savepoint: then that criterion has no values."""
     values: dict[str, list[str]] = {}
     for key, criterion in registry.criteria.items():
-        expression_of = criterion.known_values or (
-            criterion.value if criterion.kind.id is KindId.VALUE_LIST else None
-        )
-        if expression_of is None:
-            continue
         try:
-            expression = expression_of(ledger).label("v")
+            found = criterion.values_in_ledger(ledger)
+            if found is None:
+                continue
+            expression = found.label("v")
             source = items if criterion.scope is Scope.ITEM else CUSTOMER_BASE
             query = select(expression).select_from(source).where(expression.is_not(None)).distinct()
         except Exception:  # a plugin's expression

@@ -8,6 +8,7 @@ alerts that need its criteria say so (SPEC §3).
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Iterable
@@ -20,6 +21,7 @@ import pluggy
 from graphql_api import hookspecs
 from graphql_api.criteria import Criterion, KindId
 from graphql_api.criterion_kinds import BUILTIN_KINDS
+from graphql_api.errors import UserInputError
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +29,7 @@ ENTRY_POINT_GROUP = "dso_alerts"
 CORE_DISTRIBUTION = "dso-alerts"  # its entry points (the built-in criteria) load first
 GRAPHQL_NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
 # The members of criteria.Kind
-KIND_ATTRIBUTES = ("id", "name", "input_type", "parse", "to_json", "predicate", "describe_input")
+KIND_ATTRIBUTES = ("id", "name", "input_type", "parse", "to_json", "predicate", "example")
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,8 @@ def _check_criterion(criterion: object, owner: dict[str, str], plugin: str) -> s
         message = f"criterion {criterion.key!r}: its kind has no {', '.join(missing)}"
         if hasattr(criterion.kind, "validate"):  # written for the protocol before parse/to_json
             message += " (validate is now parse, into a typed value, and to_json: see the docs)"
+        if hasattr(criterion.kind, "describe_input"):  # written before examples were JSON
+            message += " (describe_input is now example(values), a valid input as JSON)"
         return message
     kind_id = criterion.kind.id
     if not isinstance(kind_id, KindId):
@@ -172,9 +176,35 @@ def _check_criterion(criterion: object, owner: dict[str, str], plugin: str) -> s
         )
     if not GRAPHQL_NAME.match(criterion.key):
         return f"criterion key {criterion.key!r} is not a valid GraphQL name"
+    problem = _check_example(criterion)
+    if problem:
+        return problem
     if criterion.key in owner:
         return (
             f"criterion key {criterion.key!r} is contributed by both {owner[criterion.key]} "
             f"and {plugin}: {owner[criterion.key]}'s is kept, {plugin}'s is ignored"
         )
+    return None
+
+
+def _check_example(criterion: Criterion) -> str | None:
+    """A form sends the registry's example back as it is: it must be JSON and a valid input
+    (checked with the fixed values, if any; values from the ledger are texts like any other)."""
+    name = f"criterion {criterion.key!r}"
+    if criterion.unit is not None and not isinstance(criterion.unit, str):
+        return f"{name}: its unit is {criterion.unit!r}, not a text"
+    try:
+        example = criterion.example_input(criterion.listed_values({}) or ())
+    except Exception as error:
+        return f"{name}: its kind's example raised {error!r}"
+    try:
+        json.dumps(example, allow_nan=False)
+    except (TypeError, ValueError):
+        return f"{name}: its example {example!r} is not JSON"
+    try:
+        criterion.parse(example)
+    except UserInputError as error:
+        return f"{name}: its example {example!r} is not a valid input: {error}"
+    except Exception:  # its parse's own fault: the API reports it when the criterion is used
+        pass
     return None

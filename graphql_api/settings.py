@@ -6,7 +6,7 @@ import os
 from datetime import date
 from typing import Literal
 
-from pydantic import PositiveInt, field_validator
+from pydantic import Field, PositiveInt, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graphql_api.storage import default_database_url
@@ -19,6 +19,8 @@ class Settings(BaseSettings):
 
     database_url: str = ""
     today: date | None = None
+    # The company currency (ISO 4217), the unit of every amount: DSO_ALERTS_CURRENCY=CHF.
+    currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
     # Query limits (graphql_api/query_limits.py), e.g. DSO_ALERTS_MAX_DEPTH=8.
     max_depth: PositiveInt = 10
     max_aliases: PositiveInt = 15
@@ -69,3 +71,8 @@ def today() -> date:
             _pinned.clear()
         _pinned[key] = Settings().today
     return _pinned[key] or date.today()
+
+
+def currency() -> str:
+    """The company currency: DSO_ALERTS_CURRENCY, EUR unless set."""
+    return Settings().currency

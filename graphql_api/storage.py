@@ -170,6 +170,9 @@ def _lower(value: str | None) -> str | None:
     return None if value is None else value.lower()
 
 
+CONNECT_TIMEOUT = 10  # seconds
+
+
 def create_db_engine(url: str) -> Engine:
     """An engine whose transactions behave the same on SQLite and PostgreSQL.
 
@@ -196,7 +199,12 @@ def create_db_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, json_serializer=json_text)
+    # A host that never answers would hold a request (or a command) for the system's TCP
+    # timeout, minutes: ten seconds, unless the URL says otherwise.
+    connect_args = {} if "connect_timeout" in url else {"connect_timeout": CONNECT_TIMEOUT}
+    return create_engine(
+        url, pool_pre_ping=True, json_serializer=json_text, connect_args=connect_args
+    )
 
 
 @contextlib.contextmanager

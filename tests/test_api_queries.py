@@ -73,7 +73,7 @@ def test_me_and_the_criteria_registry(api: Api) -> None:
     criteria = {c["key"]: c for c in data["criteria"]}
     assert {"overdueAmount", "lastReminderDate", "itemOverdue", "country"} <= set(criteria)
     assert criteria["overdueAmount"] | {"values": None} == {
-        "key": "overdueAmount", "scope": "CUSTOMER", "kind": "amount",
+        "key": "overdueAmount", "scope": "CUSTOMER", "kind": "AMOUNT",
         "inputType": "AmountRange", "values": None,
     }  # fmt: skip
     assert criteria["country"]["values"] == ["BE", "DE", "FR", "IT", "US"]

@@ -494,3 +494,20 @@ def test_graphql_input_and_stored_json_parse_to_one_typed_value(
     assert kind.parse(graphql, "criteria.x") == typed  # the object strawberry built
     assert kind.parse(stored, "criteria.x") == typed  # the alert's stored JSON
     assert kind.to_json(typed) == stored
+
+
+# -- what a form is given: an example per kind -------------------------------------------
+
+
+@pytest.mark.parametrize("kind", BUILTIN_KINDS.values(), ids=lambda kind: kind.id.name)
+def test_every_kind_gives_an_example_it_accepts_as_json(kind: Kind[Any]) -> None:
+    for values in ((), ("Litige résolu", "Normal")):
+        example = kind.example(values)
+        assert json.loads(json.dumps(example)) == example  # plain JSON
+        assert kind.to_json(kind.parse(example, "criteria.x")) == example  # valid, as it is
+
+
+def test_a_list_example_is_drawn_from_the_values() -> None:
+    assert VALUE_LIST.example(("Litige", "Normal")) == {"op": "IS", "values": ["Litige"]}
+    assert VALUE_LIST.example(()) == {"op": "IS", "values": ["value"]}  # any text will do
+    assert AMOUNT.example(("ignored",)) == {"min": "20000", "max": "50000"}  # as answered

@@ -104,7 +104,8 @@ def ledgers(draw: st.DrawFn) -> tuple[list[Customer], list[Item], list[Reminder]
         for j in range(draw(st.integers(0, 5)))
     ]
     reminders = [
-        Reminder(c.account, ago(draw(day_offsets)), draw(st.sampled_from(("EMAIL", "PHONE"))))
+        # A reminder is never dated after today (SPEC §8): offsets of 0 days or more.
+        Reminder(c.account, ago(abs(draw(day_offsets))), draw(st.sampled_from(("EMAIL", "PHONE"))))
         for c in customers
         for _ in range(draw(st.integers(0, 3)))
     ]

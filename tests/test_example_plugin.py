@@ -195,7 +195,7 @@ def test_cli_criteria_json_lists_it(installed: CriteriaRegistry) -> None:
         "description": installed.criteria["attribute"].description,
         "scope": "CUSTOMER",
         "kind": "attribute",
-        "example": '{name: "segment", op: IS, values: ["SME"]}',
+        "example": {"name": "segment", "op": "IS", "values": ["SME"]},
         "plugin": "credit",
     }
     assert entries["creditLimitUtilisation"]["plugin"] == "credit"
@@ -216,7 +216,7 @@ def test_the_example_packages_own_tests_pass(credit_site: Path | None) -> None:
         timeout=300,
     )
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "5 passed" in run.stdout  # the entry-point test ran too: it was installed
+    assert "6 passed" in run.stdout  # the entry-point test ran too: it was installed
 
 
 # -- its criteria, on both databases -----------------------------------------------------

@@ -249,6 +249,14 @@ def test_unknown_reminder_channel(ledger: Engine, tmp_path: Path) -> None:
     names(out.stderr, "reminders.csv, line 3, column channel", "SMS", "EMAIL")
 
 
+def test_a_reminder_dated_after_today(ledger: Engine, tmp_path: Path) -> None:
+    # Today is 2026-11-23: a reminder of the 24th would silence "not reminded" alerts.
+    content = REMINDERS + GOOD_REMINDERS + "A1,2026-11-24,EMAIL,\nA1,24/12/2030,PHONE,\n"
+    out = rejected(ledger, tmp_path, reminders=content)
+    names(out.stderr, "reminders.csv, line 3, column date", "2026-11-24", "after today")
+    names(out.stderr, "reminders.csv, line 4, column date", "24/12/2030", "after today")
+
+
 @pytest.mark.parametrize(
     ("kind", "content", "line"),
     [

@@ -5,6 +5,7 @@ its scope, kind and label; every ledger column is described; the examples in it 
 from __future__ import annotations
 
 import inspect
+import json
 import re
 import subprocess
 import sys
@@ -18,13 +19,17 @@ import pytest
 from sqlalchemy import Engine
 
 from graphql_api import hookspecs
+from graphql_api.app import create_app
 from graphql_api.criteria import Criterion, Scope, criteria_json, load_criteria, parse_criteria
 from graphql_api.customer_queries import customer_page
 from graphql_api.evaluation import compile_criteria, ledger_for, match_counts
 from graphql_api.ledger_import import import_ledger
 from graphql_api.plugins import CORE_DISTRIBUTION, load_registry
 from graphql_api.storage import customer_figures, customers, items, reminders
+from tests.api_client import Api, TestClient
 from tests.conftest import TODAY
+
+pytest_plugins = ("tests.api_client",)
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
@@ -116,10 +121,17 @@ def test_every_ledger_column_is_described(table: Any) -> None:
 # -- the examples in the docs run --------------------------------------------------------
 
 
-def docs_plugin() -> ModuleType:
-    module = ModuleType("dso_alerts_reminders")
-    exec(compile(code_block("@hookimpl"), "docs/plugins.md", "exec"), module.__dict__)
+def docs_module(name: str, containing: str) -> ModuleType:
+    module = ModuleType(name)
+    exec(compile(code_block(containing), "docs/plugins.md", "exec"), module.__dict__)
     return module
+
+
+def docs_plugin() -> ModuleType:
+    return docs_module("dso_alerts_reminders", REMINDERS)
+
+
+REMINDERS = "def reminders_last_30_days"  # the short example plugin
 
 
 def test_the_short_example_plugin_works(engine: Engine, tmp_path: Path) -> None:
@@ -170,7 +182,7 @@ def test_the_wrapped_kind_example_works(engine: Engine, tmp_path: Path) -> None:
 
 
 def test_the_testing_example_passes(tmp_path: Path) -> None:
-    (tmp_path / "dso_alerts_reminders.py").write_text(code_block("@hookimpl"), encoding="utf-8")
+    (tmp_path / "dso_alerts_reminders.py").write_text(code_block(REMINDERS), encoding="utf-8")
     (tmp_path / "test_docs_example.py").write_text(code_block("def test_"), encoding="utf-8")
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_docs_example.py"],
@@ -181,3 +193,22 @@ def test_the_testing_example_passes(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "1 passed" in run.stdout
+
+
+def test_the_fixed_values_example_is_what_the_registry_answers(api: Api) -> None:
+    """The ageing-bucket plugin: its registry entry through HTTP is the one the docs show,
+    and its example, sent back, finds the accounts 61 days late or more."""
+    ageing = docs_module("dso_alerts_ageing", "def ageing_bucket")
+    registry = load_registry([ageing])
+    assert registry.failures == []
+    (documented,) = re.findall(r"Its registry entry, from `[^`]*`:\n`(.*?)`\.", DOCS, flags=re.S)
+    with TestClient(create_app(api.engine, registry), raise_server_exceptions=False) as client:
+        served = Api(api.engine, client, api.tokens)
+        entries = served.data("viewer", "{ criteria { key kind unit values example } }")
+        entry = {c["key"]: c for c in entries["criteria"]}["ageingBucket"]
+        assert entry == json.loads(documented)
+        where = "query($where: CriteriaInput) { customers(where: $where) { totalCount } }"
+        found = served.data("viewer", where, {"where": {"ageingBucket": entry["example"]}})
+        assert found["customers"]["totalCount"] == 3  # C001 (83 days), C002 (114), C005 (175)
+        everyone = {"ageingBucket": {"values": list(entry["values"])}}
+        assert served.data("viewer", where, {"where": everyone})["customers"]["totalCount"] == 8

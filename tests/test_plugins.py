@@ -18,6 +18,7 @@ from sqlalchemy import Engine, literal
 from graphql_api.app import create_app
 from graphql_api.cli import main
 from graphql_api.criteria import (
+    CURRENCY,
     Criterion,
     KindId,
     Ledger,
@@ -26,7 +27,7 @@ from graphql_api.criteria import (
     load_criteria,
     parse_criteria,
 )
-from graphql_api.criterion_kinds import AMOUNT, YES_NO, AmountBounds, AmountRange
+from graphql_api.criterion_kinds import AMOUNT, VALUE_LIST, YES_NO, AmountBounds, AmountRange
 from graphql_api.errors import UserInputError
 from graphql_api.evaluation import compile_criteria, known_values, ledger_for, match_counts
 from graphql_api.hookspecs import hookimpl
@@ -166,7 +167,7 @@ def test_a_plugin_whose_hook_raises_is_recorded() -> None:
 
 def test_non_criteria_returned_are_recorded_and_skipped() -> None:
     class NoKind:
-        name = "broken"  # no id, input_type, parse, to_json, predicate, describe_input
+        name = "broken"  # no id, input_type, parse, to_json, predicate, example
 
     def register() -> list[Any]:
         return [
@@ -197,6 +198,18 @@ def test_a_kind_written_for_validate_is_told_what_changed() -> None:
     registry = load_registry([plugin("old_plugin", lambda: [old])])
     (message,) = messages(registry, "old_plugin")
     assert "its kind has no id, parse, to_json" in message and "validate is now parse" in message
+
+
+def test_a_kind_written_for_describe_input_is_told_what_changed() -> None:
+    class GraphQLText:  # the protocol before examples were JSON
+        id, name, input_type = KindId.YES_NO, "yes/no", bool
+        parse, to_json, predicate = YES_NO.parse, YES_NO.to_json, YES_NO.predicate
+        describe_input = staticmethod(lambda: "true")
+
+    old = Criterion("old", "O", "D", Scope.CUSTOMER, GraphQLText(), value=lambda t: literal(1))  # type: ignore[arg-type]
+    registry = load_registry([plugin("old_plugin", lambda: [old])])
+    (message,) = messages(registry, "old_plugin")
+    assert "its kind has no example" in message and "describe_input is now example" in message
 
 
 def test_a_register_criteria_returning_none_is_recorded() -> None:
@@ -249,7 +262,7 @@ def test_a_kind_says_what_it_is_by_its_id(engine: Engine) -> None:
         """YES_NO's members under an id and a label of the test's choosing."""
 
         parse, to_json = YES_NO.parse, YES_NO.to_json
-        predicate, describe_input = YES_NO.predicate, YES_NO.describe_input
+        predicate, example = YES_NO.predicate, YES_NO.example
 
         def __init__(self, kind_id: Any, label: str, input_type: Any = bool) -> None:
             self.id, self.name, self.input_type = kind_id, label, input_type
@@ -284,7 +297,7 @@ class CountingAmount:
     name = "amount"
     input_type = AMOUNT.input_type
     to_json = AMOUNT.to_json
-    describe_input = AMOUNT.describe_input
+    example = AMOUNT.example
 
     def __init__(self) -> None:
         self.parsed: list[Any] = []
@@ -310,6 +323,8 @@ def test_criteria_are_parsed_once_where_they_come_in(api: Api) -> None:
         value=lambda t: t.figures.c.overdue_amount,
     )  # fmt: skip
     registry = load_registry([plugin("counting", lambda: [late])])
+    assert kind.parsed == [{"min": "20000", "max": "50000"}]  # the registry checked its example
+    kind.parsed.clear()
 
     with TestClient(create_app(api.engine, registry), raise_server_exceptions=False) as client:
 
@@ -386,7 +401,7 @@ def test_a_validator_that_raises_is_a_validation_error() -> None:
         input_type = AMOUNT.input_type
         to_json = AMOUNT.to_json
         predicate = AMOUNT.predicate
-        describe_input = AMOUNT.describe_input
+        example = AMOUNT.example
 
         def parse(self, raw: Any, field: str) -> Any:
             return raw["min"] + 1  # TypeError on a string
@@ -417,3 +432,66 @@ def _count(engine: Engine, registry: CriteriaRegistry, criteria: dict[str, Any])
     assert compiled.problems == ()
     with engine.connect() as conn:
         return match_counts(conn, {1: compiled.condition})[1]
+
+
+# -- what a form needs: example, unit, fixed values ----------------------------------------
+
+
+def amount(key: str, **form: Any) -> Criterion:
+    return Criterion(
+        key, "An amount", "D", Scope.CUSTOMER, AMOUNT,
+        value=lambda t: t.figures.c.overdue_amount, **form,
+    )  # fmt: skip
+
+
+def test_a_criterion_sets_its_example_and_unit_or_takes_its_kinds() -> None:
+    plain, own = amount("plain"), amount("own", example={"min": "0.01"}, unit="k€")
+    assert plain.example_input() == AMOUNT.example(()) and plain.unit_in("CHF") == "CHF"
+    assert (own.example_input(), own.unit_in("CHF")) == ({"min": "0.01"}, "k€")
+    # CURRENCY stands for the company currency, for a number of a kind of one's own.
+    counted = Criterion(
+        "n", "N", "D", Scope.CUSTOMER, YES_NO, value=lambda t: literal(True), unit=CURRENCY
+    )
+    assert counted.unit_in("EUR") == "EUR"
+    assert flag("yes").unit_in("EUR") is None
+
+
+def test_a_fixed_list_is_its_values_in_order_and_queries_nothing(engine: Engine) -> None:
+    sizes = Criterion(
+        "size", "Size", "D", Scope.CUSTOMER, VALUE_LIST,
+        value=lambda t: t.customers.c.status, values=["small", "medium", "large"],
+    )  # fmt: skip
+    assert sizes.values == ("small", "medium", "large")  # frozen, like the criterion
+    assert sizes.listed_values({"size": ["ignored"]}) == ["small", "medium", "large"]
+    assert sizes.example_input(sizes.listed_values({}) or ()) == {"op": "IS", "values": ["small"]}
+    registry = load_registry([plugin("sizes", lambda: [sizes])])
+    assert registry.failures == []
+    with engine.connect() as conn:
+        listed = known_values(conn, registry, ledger_for(TODAY))
+    assert "size" not in listed and "status" in listed
+
+
+def test_bad_examples_units_and_values_are_recorded_and_skipped() -> None:
+    def register() -> list[Criterion]:
+        return [
+            amount("invalidExample", example={"min": "a lot"}),
+            amount("notJson", example={"min": Decimal("1")}),
+            amount("emptyExample", example={}),
+            amount("numericUnit", unit=5),
+            amount("fine", example={"max": "0"}),
+        ]
+
+    registry = load_registry([plugin("careless", register)])
+    assert "fine" in registry.criteria
+    invalid, not_json, empty, unit = messages(registry, "careless")
+    assert "'invalidExample': its example {'min': 'a lot'} is not a valid input" in invalid
+    assert "criteria.invalidExample.min must be a number" in invalid
+    assert "'notJson'" in not_json and "is not JSON" in not_json
+    assert "'emptyExample'" in empty and "needs min, max or both" in empty
+    assert "'numericUnit': its unit is 5, not a text" in unit
+
+    with pytest.raises(TypeError, match="values= is a sequence of texts"):
+        amount("oneText", values="small")
+    registry = load_registry([plugin("texts", lambda: [amount("numbers", values=[1, 2])])])
+    (message,) = messages(registry, "texts")
+    assert "register_criteria raised" in message and "values= is a sequence of texts" in message

@@ -16,12 +16,13 @@ from typing import Any
 
 import strawberry
 from sqlalchemy import ColumnElement
+from strawberry.scalars import JSON
 from strawberry.schema.name_converter import NameConverter
 from strawberry.types.base import get_object_definition
 from strawberry.types.enum import has_enum_definition
 
-from graphql_api import evaluation
-from graphql_api.criteria import KindId, Ledger, ParsedCriteria, Scope, parse_criteria
+from graphql_api import evaluation, settings
+from graphql_api.criteria import Criterion, KindId, Ledger, ParsedCriteria, Scope, parse_criteria
 from graphql_api.errors import invalid
 from graphql_api.graphql.context import Info
 from graphql_api.plugins import CriteriaRegistry
@@ -41,25 +42,50 @@ strawberry.enum(
 )
 
 
+strawberry.enum(
+    KindId,
+    name="CriterionKind",
+    description="A criterion's input shape and meaning (SPEC §2): AmountRange, IntRange, "
+    "RelativeDate, ValueList, Boolean; CUSTOM: a plugin's own input type, named by inputType.",
+)
+
+
 @strawberry.type(description="A criterion of the registry: a field of CriteriaInput.")
 class CriterionInfo:
     key: str = strawberry.field(description="The criterion's field name in CriteriaInput.")
     label: str = strawberry.field(description="A short human name.")
     description: str = strawberry.field(description="What the criterion looks at.")
     scope: Scope = strawberry.field(description="Whether it looks at the account or its items.")
-    kind: str = strawberry.field(
-        description="amount, number, relative date, list of values, yes/no, or a plugin's own kind."
+    kind: KindId = strawberry.field(
+        description="Its input shape and meaning; CUSTOM: a plugin's own, see inputType."
     )
     input_type: str = strawberry.field(description="The GraphQL input type of the field.")
-    example: str = strawberry.field(description="An example input.")
+    unit: str | None = strawberry.field(
+        description="What its numbers mean, where it helps: the currency (ISO 4217) for "
+        "amounts, days, %; null otherwise."
+    )
     plugin: str | None = strawberry.field(description="The plugin that contributes it.")
-    is_list: strawberry.Private[bool]
+    criterion: strawberry.Private[Criterion]
 
     @strawberry.field(
-        description="For list criteria, the values present in the ledger (sorted); null otherwise."
+        description="For list criteria, the values a form offers: the plugin's fixed list in its "
+        "order, or else the values present in the ledger (sorted); null for other criteria."
     )
     def values(self, info: Info) -> list[str] | None:
-        return info.context.known_values().get(self.key) if self.is_list else None
+        return _values(info, self.criterion)
+
+    @strawberry.field(
+        description="A valid value for the field, as JSON a client can send back in variables "
+        "(for list criteria, drawn from its values)."
+    )
+    def example(self, info: Info) -> JSON:
+        return self.criterion.example_input(_values(info, self.criterion) or ())
+
+
+def _values(info: Info, criterion: Criterion) -> list[str] | None:
+    # Only a criterion whose values are the ledger's reads them (once a request, for all).
+    known = info.context.known_values() if criterion.values_from_ledger else {}
+    return criterion.listed_values(known)
 
 
 @strawberry.type
@@ -126,13 +152,12 @@ def criteria_given(value: Any) -> dict[str, Any]:
 
 
 def criterion_infos(registry: CriteriaRegistry) -> list[CriterionInfo]:
-    owners = registry.owners()
+    owners, currency = registry.owners(), settings.currency()
     return [
         CriterionInfo(
-            key=key, label=c.label, description=c.description, scope=c.scope, kind=c.kind.name,
-            input_type=_graphql_name(c.kind.input_type),
-            example=c.kind.describe_input(), plugin=owners.get(key),
-            is_list=c.known_values is not None or c.kind.id is KindId.VALUE_LIST,
+            key=key, label=c.label, description=c.description, scope=c.scope, kind=c.kind.id,
+            input_type=_graphql_name(c.kind.input_type), unit=c.unit_in(currency),
+            plugin=owners.get(key), criterion=c,
         )
         for key, c in registry.criteria.items()
     ]  # fmt: skip

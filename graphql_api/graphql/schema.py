@@ -12,6 +12,7 @@ from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
 
 from graphql import GraphQLError, GraphQLSchema
+from graphql_api.database_faults import is_unreachable
 from graphql_api.fast_execution import FastExecutionContext
 from graphql_api.graphql.alerts import AlertQueries, alert_input_type, alert_mutations
 from graphql_api.graphql.criteria import CriteriaQueries, criteria_input_type
@@ -43,7 +44,8 @@ class Schema(strawberry.Schema):
         context = execution_context.context if execution_context is not None else None
         request_id = getattr(context, "request_id", None)
         for error in errors:
-            if is_unexpected(error):
+            # A lost database is answered 503 by the endpoint: not a fault of ours to log.
+            if is_unexpected(error) and not is_unreachable(error.original_error):
                 path = ".".join(str(p) for p in error.path or ())
                 log.error(
                     "request %s: unexpected error at %s: %s", request_id, path or "-",

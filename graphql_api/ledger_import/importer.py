@@ -61,7 +61,7 @@ def import_ledger(
             source = CsvFile(
                 reminders_file, _reminders.REQUIRED, _reminders.REMINDER_COLUMNS, log, show_progress
             )
-            added, skipped = _reminders.load_reminders(conn, source, accounts, logged_by)
+            added, skipped = _reminders.load_reminders(conn, source, accounts, logged_by, today)
             summary.reminders_added, summary.reminders_skipped = added, skipped
         if log.total:
             conn.rollback()

@@ -3,6 +3,7 @@ channel and note) is skipped, so a file can be imported again."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from graphql_api.ledger_import.values import (
     parse_text,
 )
 from graphql_api.ledger_import.writers import insert_rows, wire_encoder
+from graphql_api.reminders import future_date_problem
 from graphql_api.storage import reminders
 
 REMINDER_COLUMNS = ("account_number", "date", "channel", "note")
@@ -31,6 +33,7 @@ def load_reminders(
     source: CsvFile,
     accounts: dict[str, int | None],
     logged_by: str | None,
+    today: date,
 ) -> tuple[int, int]:
     """Load the reminders file; (added, skipped as already logged)."""
     existing = set(
@@ -48,6 +51,9 @@ def load_reminders(
         note = source.read(line, cells, "note", parse_text)
         if when is None and "date" in source.index and not cells[source.index["date"]].strip():
             source.problem(line, "date", "", "must not be empty")
+        too_late = None if when is None else future_date_problem(when, today)
+        if too_late:
+            source.problem(line, "date", cells[source.index["date"]], too_late)
         known_account(source, line, account, accounts)
         if source.log.total:  # the import fails: the rest is only checked
             continue

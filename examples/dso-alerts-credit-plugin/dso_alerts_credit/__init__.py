@@ -12,6 +12,7 @@ this package's pyproject.toml; nothing in dso-alerts imports it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,8 +99,9 @@ class AttributeKind:
         text = func.nullif(func.trim(value[parsed.name].as_string()), "")
         return VALUE_LIST.predicate(text, parsed.choice, ledger)
 
-    def describe_input(self) -> str:
-        return '{name: "segment", op: IS, values: ["SME"]}'
+    def example(self, values: Sequence[str]) -> dict[str, Any]:
+        # A criterion's values would be attribute values, of no one attribute: not drawn on.
+        return {"name": "segment", "op": "IS", "values": ["SME"]}
 
 
 def _attribute_name(raw: Any, field: str) -> str:
@@ -128,6 +130,8 @@ def register_criteria() -> list[Criterion]:
             Scope.CUSTOMER,
             NUMBER,
             value=credit_limit_utilisation,
+            unit="%",
+            example={"min": 80},  # at least 80% of the limit used
         ),
         Criterion(
             "attribute",

@@ -87,6 +87,19 @@ def test_attribute(engine: Engine, registry: CriteriaRegistry) -> None:
     assert matching(engine, registry, criteria) == ["A2", "A4"]
 
 
+def test_described_for_a_form(engine: Engine, registry: CriteriaRegistry) -> None:
+    """What the `criteria` query tells a form: the unit, and an example it may send back."""
+    utilisation = registry.criteria["creditLimitUtilisation"]
+    assert utilisation.unit_in("EUR") == "%"
+    assert utilisation.example_input() == {"min": 80}
+    assert matching(engine, registry, {"creditLimitUtilisation": utilisation.example_input()}) == [
+        "A1"
+    ]
+    attribute = registry.criteria["attribute"]
+    assert attribute.unit_in("EUR") is None
+    assert matching(engine, registry, {"attribute": attribute.example_input()}) == ["A1", "A3"]
+
+
 def test_bad_input_names_the_field(registry: CriteriaRegistry) -> None:
     with pytest.raises(UserInputError) as caught:
         parse_criteria(registry, {"attribute": {"name": " ", "values": ["SME"]}})

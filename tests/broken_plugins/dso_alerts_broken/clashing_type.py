@@ -20,7 +20,7 @@ class ClashingKind:
     name = "clashing"
     input_type = OtherAmountRange
     predicate = YES_NO.predicate
-    describe_input = staticmethod(lambda: "{low: 1}")
+    example = staticmethod(lambda values: {"low": 1})
 
     def parse(self, raw: Any, field: str) -> bool:
         return True

@@ -15,7 +15,7 @@ class FragileYesNo:
     input_type = YES_NO.input_type
     to_json = YES_NO.to_json
     predicate = YES_NO.predicate
-    describe_input = YES_NO.describe_input
+    example = YES_NO.example
 
     def parse(self, raw: Any, field: str) -> bool:
         raise ZeroDivisionError("the plugin divided by zero while checking its input")
