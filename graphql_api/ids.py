@@ -30,7 +30,9 @@ ITEM = "Item"
 REMINDER = "Reminder"
 USER = "User"
 
-MAX_LENGTH = 400  # well above any id this API gives (a 100-character document number's)
+# Above any id this API gives: an item's, with a 100-character document number of 4-byte
+# UTF-8 characters, is 556 characters long.
+MAX_LENGTH = 600
 _ALERT_KEY = re.compile(r"[A-Za-z0-9_-]{16}")
 _ROW_ID = re.compile(r"[1-9][0-9]{0,9}")  # no sign, no leading zeros: one spelling per row
 

@@ -308,7 +308,13 @@ def test_the_migration_gives_existing_alerts_random_ids_and_keeps_the_counter(
         assert four > top + 1  # 'two' was the highest row: its id is not reused
 
 
-@pytest.mark.parametrize("bad", ["", "not-an-id", "=" * 10, "\x00", "Q" * 500])
+def test_the_longest_item_id_reads_back() -> None:
+    document_number = "\U0001f4c4" * 100  # the column's 100 characters, 4 bytes each
+    longest = ids.item_id(2**31 - 1, document_number)
+    assert ids.item_key(longest) == (2**31 - 1, document_number)
+
+
+@pytest.mark.parametrize("bad", ["", "not-an-id", "=" * 10, "\x00", "Q" * 500, "Q" * 601])
 def test_decoding_never_raises(bad: str) -> None:
     assert ids.decode(bad) is None and ids.alert_key(bad) is None
     assert ids.item_key(ids.encode(ids.ITEM, "12:")) is None
