@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from bench import floors as hand
 from bench.alert_set import BenchAlert, create_bench_alerts
@@ -86,7 +86,7 @@ def run_one(db: str, url: str, size_name: str, size: LedgerSize, paths: dict[str
             from bench.http_client import served
 
             with served(url, RESULTS / f"serve-{db}-{size_name}.log") as endpoint:
-                measure_http(result, floor, endpoint, token, created)
+                measure_http(result, floor, endpoint, token, created, api_rows(engine))
     finally:
         floor.close()
         engine.dispose()
@@ -156,8 +156,19 @@ def measure_counts(result: dict[str, Any], floor: hand.Floors, engine: Engine, r
     result["compile_100_alerts_s"] = time.perf_counter() - started
 
 
+def api_rows(engine: Engine) -> dict[str, int]:
+    """Each alert's row id by its API id (the floors' SQL knows rows; the API, its ids)."""
+    from graphql_api.ids import alert_id
+    from graphql_api.storage import alerts
+
+    with engine.connect() as conn:
+        found = conn.execute(select(alerts.c.public_id, alerts.c.id)).all()
+    return {alert_id(key): row for key, row in found}
+
+
 def measure_http(result: dict[str, Any], floor: hand.Floors, endpoint: str, token: str,
-                 created: list[tuple[int, BenchAlert]]) -> None:  # fmt: skip
+                 created: list[tuple[int, BenchAlert]], rows_by_id: dict[str, int],
+                 ) -> None:  # fmt: skip
     from bench.http_client import ALERT_PAGE, BELL_PAGE, COUNTS, GraphQL, concurrent_pages
 
     tag = f"[{result['db']} {result['size']}]"
@@ -168,7 +179,7 @@ def measure_http(result: dict[str, Any], floor: hand.Floors, endpoint: str, toke
         log(f"{tag} HTTP: alerts {{ id matchCount }} ...")
         first, data = gql(COUNTS)  # the first request also warms the server
         result["counts_http_first_s"] = first
-        got = {int(a["id"]): a["matchCount"] for a in data["alerts"]}
+        got = {rows_by_id[a["id"]]: a["matchCount"] for a in data["alerts"]}
         result["counts_http_agree"] = got == result["_floor_counts"]
         # Ours and the floor alternate, so that both see the same machine (others' load
         # comes and goes on a shared 2-core box).
@@ -217,7 +228,7 @@ def measure_http(result: dict[str, Any], floor: hand.Floors, endpoint: str, toke
                 floor.run(sql, params)
                 times, rows = floor.timed(sql, params, repeat=2, budget_s=30)
                 floor_times[form].extend(times)
-                agree &= _bells_agree(rows, page, ids)
+                agree &= _bells_agree(rows, page, ids, rows_by_id)
         forms = {form: summary(times) for form, times in floor_times.items() if times}
         best = min(forms, key=lambda form: forms[form]["median_s"])
         result["bell_floor_forms"] = forms
@@ -242,13 +253,14 @@ def measure_http(result: dict[str, Any], floor: hand.Floors, endpoint: str, toke
         position = next(i for i, (_, alert) in enumerate(created) if alert.has_item_criteria)
         alert_id, alert = created[position]
         log(f"{tag} HTTP: customers(alertId: {alert_id}) ...")
-        gql(ALERT_PAGE, {"id": str(alert_id)})
+        api_id = next(i for i, row in rows_by_id.items() if row == alert_id)
+        gql(ALERT_PAGE, {"id": api_id})
         sql = hand.alert_page_sql(conditions[position], PAGE)
         floor.run(sql)
         times, floor_times_page, rows = [], [], []
         page = None
         for _ in range(10):
-            elapsed, page = gql(ALERT_PAGE, {"id": str(alert_id)})
+            elapsed, page = gql(ALERT_PAGE, {"id": api_id})
             times.append(elapsed)
             spent, rows = floor.timed(sql, repeat=1)
             floor_times_page.extend(spent)
@@ -267,13 +279,16 @@ def measure_http(result: dict[str, Any], floor: hand.Floors, endpoint: str, toke
         gql.close()
 
 
-def _bells_agree(rows: list[tuple[Any, ...]], page: dict[str, Any], ids: list[int]) -> bool:
+def _bells_agree(
+    rows: list[tuple[Any, ...]], page: dict[str, Any], ids: list[int], rows_by_id: dict[str, int]
+) -> bool:
     if [r[0] for r in rows] != [e["node"]["accountNumber"] for e in page["edges"]]:
         return False
     for row, edge in zip(rows, page["edges"], strict=True):
         expected = {alert_id for alert_id, hit in zip(ids, row[4:], strict=True) if hit}
         bell = edge["node"]["bell"]
-        if {int(a["id"]) for a in bell["alerts"]} != expected or bell["count"] != len(expected):
+        found = {rows_by_id[a["id"]] for a in bell["alerts"]}
+        if found != expected or bell["count"] != len(expected):
             return False
     return True
 

@@ -1,7 +1,8 @@
 """Alerts: who sees them, who may change them, and how they are stored (SPEC §4).
 
 An alert the viewer may not see is answered exactly like an id that does not
-exist, whatever is asked of it.
+exist, whatever is asked of it. Alerts are named by their API id (ids.py), whose key is
+the alert's random `public_id`; the row id stays inside.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
+from graphql_api import ids
 from graphql_api.criteria import criteria_json, parse_criteria
 from graphql_api.errors import NUL_MESSAGE, ErrorCode, Problem, UserInputError, has_nul
 from graphql_api.plugins import CriteriaRegistry
@@ -83,7 +85,8 @@ class AlertInput:
 
 @dataclass(frozen=True)
 class Alert:
-    id: int
+    id: int  # the row's, never shown: the API names the alert by `public_id`
+    public_id: str
     name: str
     type: AlertType
     level: Level
@@ -124,12 +127,14 @@ def list_alerts(conn: Connection, user: User, tab: AlertTab | None = None) -> li
     return sorted(found, key=lambda a: (-a.level.rank, a.name.casefold(), a.id))
 
 
-def get_alert(conn: Connection, user: User, alert_id: str | int) -> Alert | None:
-    """The alert, or None when it does not exist *or* the user may not see it."""
-    number = parse_id(alert_id)
-    if number is None:
-        return None
-    row = conn.execute(_select().where(alerts.c.id == number, visible_to(user))).first()
+def get_alert(conn: Connection, user: User, alert_id: str) -> Alert | None:
+    """The alert an API id names, or None when it names none *or* one the user may not see."""
+    key = ids.alert_key(alert_id)
+    return None if key is None else _visible(conn, user, alerts.c.public_id == key)
+
+
+def _visible(conn: Connection, user: User, which: ColumnElement[bool]) -> Alert | None:
+    row = conn.execute(_select().where(which, visible_to(user))).first()
     return None if row is None else _alert(row)
 
 
@@ -140,12 +145,10 @@ def create_alert(
         raise _error(ErrorCode.FORBIDDEN, None, "viewers cannot create alerts")
     values = _checked(registry, data)
     now = datetime.now(UTC)
-    new_id = conn.execute(
-        insert(alerts)
-        .values(**values, owner_id=user.id, version=1, created_at=now, updated_at=now)
-        .returning(alerts.c.id)
-    ).scalar_one()
-    created = get_alert(conn, user, new_id)
+    row = dict(values, public_id=ids.new_alert_key(), owner_id=user.id, version=1,
+               created_at=now, updated_at=now)  # fmt: skip
+    new_id = conn.execute(insert(alerts).values(row).returning(alerts.c.id)).scalar_one()
+    created = _visible(conn, user, alerts.c.id == new_id)
     assert created is not None
     return created
 
@@ -172,7 +175,7 @@ def update_alert(
     )
     if done.rowcount == 0:
         raise Conflict(current, expected_version)
-    updated = get_alert(conn, user, current.id)
+    updated = _visible(conn, user, alerts.c.id == current.id)
     assert updated is not None
     return updated
 
@@ -189,22 +192,15 @@ class Conflict(UserInputError):
         self.current = current
 
 
-def delete_alert(conn: Connection, user: User, alert_id: str) -> int:
+def delete_alert(conn: Connection, user: User, alert_id: str) -> Alert:
+    """Delete the alert; returns it as it was."""
     current = _editable(conn, user, alert_id)
     conn.execute(delete(alerts).where(alerts.c.id == current.id))
-    return current.id
+    return current
 
 
-def not_found(alert_id: str | int) -> UserInputError:
+def not_found(alert_id: str) -> UserInputError:
     return _error(ErrorCode.NOT_FOUND, "id", f"no alert with id {str(alert_id)[:40]!r}")
-
-
-def parse_id(value: str | int) -> int | None:
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        return None
-    return number if 0 < number < 2**31 else None
 
 
 def _editable(conn: Connection, user: User, alert_id: str) -> Alert:
@@ -265,6 +261,7 @@ def _select() -> Any:
 def _alert(row: Any) -> Alert:
     return Alert(
         id=row.id,
+        public_id=row.public_id,
         name=row.name,
         type=AlertType(row.type),
         level=Level(row.level),

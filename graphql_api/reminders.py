@@ -10,11 +10,12 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
-from graphql_api.alerts import parse_id
+from graphql_api import ids
 from graphql_api.customer_queries import customer_by
 from graphql_api.errors import NUL_MESSAGE, ErrorCode, Problem, UserInputError, has_nul
 from graphql_api.figures import note_reminder
@@ -44,19 +45,20 @@ class Reminder:
 def log_reminder(
     conn: Connection,
     user: User,
-    customer_id: str | int,
+    customer_id: str,
     when: date,
     today: date,
     channel: ReminderChannel = ReminderChannel.EMAIL,
     note: str | None = None,
 ) -> Reminder:
-    """Record a reminder on a customer and keep its figures current; viewers change nothing."""
+    """Record a reminder on the customer an API id names, and keep its figures current;
+    viewers change nothing."""
     if user.role is Role.VIEWER:
         raise _error(ErrorCode.FORBIDDEN, None, "viewers cannot log reminders")
     too_late = future_date_problem(when, today)
     if too_late:
         raise _error(ErrorCode.VALIDATION, "date", too_late)
-    number = parse_id(customer_id)
+    number = ids.customer_row(customer_id)
     if number is None or customer_by(conn, customer_id=number) is None:
         raise _error(
             ErrorCode.NOT_FOUND, "customerId", f"no customer with id {str(customer_id)[:40]!r}"
@@ -100,12 +102,22 @@ def reminders_of(conn: Connection, customer_ids: Sequence[int]) -> dict[int, lis
         .order_by(reminders.c.customer_id, reminders.c.date.desc(), reminders.c.id.desc())
     )
     for row in conn.execute(query):
-        found[row.customer_id].append(
-            Reminder(
-                row.id, row.customer_id, row.date, _channel(row.channel), row.note, row.logged_by
-            )
-        )
+        found[row.customer_id].append(_reminder(row))
     return found
+
+
+def reminders_by_ids(conn: Connection, reminder_ids: Sequence[int]) -> dict[int, Reminder]:
+    """The reminders of these row ids that exist: one statement."""
+    if not reminder_ids:
+        return {}
+    query = select(reminders).where(reminders.c.id.in_(list(reminder_ids)))
+    return {row.id: _reminder(row) for row in conn.execute(query)}
+
+
+def _reminder(row: Any) -> Reminder:
+    return Reminder(
+        row.id, row.customer_id, row.date, _channel(row.channel), row.note, row.logged_by
+    )
 
 
 def _channel(value: str) -> ReminderChannel:

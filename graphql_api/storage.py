@@ -36,6 +36,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
+from graphql_api.ids import new_alert_key
+
 # Re-exported: the criteria and plugins import money's names from here.
 from graphql_api.money import CENT as CENT
 from graphql_api.money import MAX_AMOUNT as MAX_AMOUNT
@@ -126,10 +128,13 @@ users = Table(
     Column("revoked_at", DateTime(timezone=True)),
 )
 
+# An alert's internal id is never reused (AUTOINCREMENT on SQLite, a sequence on PostgreSQL);
+# the API names it by `public_id`, random, so that ids say nothing of other alerts (ids.py).
 alerts = Table(
     "alerts",
     metadata,
     Column("id", Integer, primary_key=True),
+    Column("public_id", String(16), nullable=False, default=new_alert_key),
     Column("name", String(200), nullable=False),
     Column("type", String(20), nullable=False),
     Column("level", String(10), nullable=False),
@@ -140,6 +145,8 @@ alerts = Table(
     Column("version", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("public_id", name="uq_alerts_public_id"),
+    sqlite_autoincrement=True,
 )
 
 

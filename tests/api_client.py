@@ -35,13 +35,14 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import ColumnElement, Engine, func, select
 
 with warnings.catch_warnings():
     # starlette 1.x prefers `httpx2` but works with `httpx` (the project's test dependency).
     warnings.filterwarnings("ignore", "Using `httpx` with `starlette.testclient`")
     from starlette.testclient import TestClient
 
+from graphql_api import ids
 from graphql_api.ledger_import import import_ledger
 from graphql_api.plugins import CriteriaRegistry
 from graphql_api.storage import alerts, write_transaction
@@ -83,6 +84,11 @@ C005,2026-11-22,PHONE,promised to pay
 """
 
 ACCOUNTS = [f"C00{n}" for n in range(1, 9)]
+
+# Ids of the API's own shape that name nothing: an alert no one created (its random key is
+# made up), a customer row that does not exist.
+MADE_UP_ALERT_ID = ids.alert_id("madeUpAlertKey00")
+MADE_UP_CUSTOMER_ID = ids.customer_id(999_999)
 
 # Criteria whose answers on the ledger above are known.
 LATE = {"overdueAmount": {"min": "20000"}}  # C001 C002 C005 C006
@@ -220,7 +226,7 @@ class Api:
         return self.data(user, BELLS)["customers"]
 
     def missing_id(self) -> str:
-        """An alert id, in the API's own format, that no longer exists (created, then deleted)."""
+        """A real alert id that no longer names an alert (created, then deleted)."""
         ghost = self.create("admin", name="ghost", criteria=LATE)
         deleted = self.delete_payload("admin", ghost["id"])
         assert deleted == {"deletedId": ghost["id"], "errors": []}, deleted
@@ -232,20 +238,25 @@ class Api:
             return int(conn.execute(select(func.count()).select_from(alerts)).scalar_one())
 
 
-def masked(value: Any, *ids: str) -> Any:
+def row_of(alert_id: str) -> ColumnElement[bool]:
+    """The alerts table's row an API id names (for tests that change the table by hand)."""
+    return alerts.c.public_id == ids.alert_key(alert_id)
+
+
+def masked(value: Any, *given_ids: str) -> Any:
     """`value` (a JSON answer) with every id in its strings replaced by <ID>.
 
     Only strings are touched (never numbers such as error locations), and an id
-    is replaced only where it stands alone ("12" is not masked inside "123").
+    is replaced only where it stands alone ("Q3M=" is not masked inside "Q3M=Q3M=").
     """
     if isinstance(value, dict):
-        return {key: masked(item, *ids) for key, item in value.items()}
+        return {key: masked(item, *given_ids) for key, item in value.items()}
     if isinstance(value, list):
-        return [masked(item, *ids) for item in value]
+        return [masked(item, *given_ids) for item in value]
     if isinstance(value, str):
-        for alert_id in sorted(ids, key=len, reverse=True):
+        for alert_id in sorted(given_ids, key=len, reverse=True):
             value = re.sub(
-                rf"(?<![0-9A-Za-z_]){re.escape(alert_id)}(?![0-9A-Za-z_])", "<ID>", value
+                rf"(?<![0-9A-Za-z_+/=]){re.escape(alert_id)}(?![0-9A-Za-z_+/=])", "<ID>", value
             )
         return value
     return value

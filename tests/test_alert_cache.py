@@ -15,9 +15,10 @@ import pytest
 from sqlalchemy import Engine, delete, select, text, update
 
 from graphql_api.app import create_app
+from graphql_api.ids import alert_key
 from graphql_api.plugins import CriteriaRegistry
 from graphql_api.storage import alerts, ledger_state, write_transaction
-from tests.api_client import BELL_FIELDS, LATE, LATE_ACCOUNTS, Api, TestClient
+from tests.api_client import BELL_FIELDS, LATE, LATE_ACCOUNTS, Api, TestClient, row_of
 
 pytest_plugins = ("tests.api_client",)
 
@@ -88,13 +89,13 @@ def test_a_hand_edit_in_sql_is_seen_by_the_next_request(api: Api) -> None:
 
     with write_transaction(api.engine) as conn:
         conn.execute(
-            update(alerts).where(alerts.c.id == int(alert_id)).values(visibility="PRIVATE")
+            update(alerts).where(row_of(alert_id)).values(visibility="PRIVATE")
         )
     assert seen(api, "bob", alert_id) == NOTHING
     assert seen(api, "alice", alert_id)["listed"] != []
 
     with write_transaction(api.engine) as conn:
-        conn.execute(delete(alerts).where(alerts.c.id == int(alert_id)))
+        conn.execute(delete(alerts).where(row_of(alert_id)))
     assert seen(api, "alice", alert_id) == NOTHING
 
 
@@ -106,15 +107,15 @@ def test_the_database_counts_every_change_to_the_alerts_itself(api: Api) -> None
             return int(conn.execute(select(ledger_state.c.alerts_version)).scalar_one())
 
     start = counter(api.engine)
-    alert_id = int(api.create("alice", **public_input("Counted", "PUBLIC"))["id"])
+    alert_id = api.create("alice", **public_input("Counted", "PUBLIC"))["id"]
     assert counter(api.engine) > start
     for statement in (
-        text("UPDATE alerts SET name = 'by hand' WHERE id = :id"),
-        text("DELETE FROM alerts WHERE id = :id"),
+        text("UPDATE alerts SET name = 'by hand' WHERE public_id = :key"),
+        text("DELETE FROM alerts WHERE public_id = :key"),
     ):
         before = counter(api.engine)
         with write_transaction(api.engine) as conn:
-            conn.execute(statement, {"id": alert_id})
+            conn.execute(statement, {"key": alert_key(alert_id)})
         assert counter(api.engine) == before + 1, statement
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.api_client import CREATE, LATE, TODAY, UPDATE, Api
+from tests.api_client import CREATE, LATE, MADE_UP_ALERT_ID, TODAY, UPDATE, Api
 
 pytest_plugins = ("tests.api_client",)
 
@@ -138,6 +138,8 @@ def test_a_reminder_dated_today_is_logged(api: Api) -> None:
 
 
 def test_one_failing_root_field_does_not_blank_its_siblings(api: Api) -> None:
-    body = api.run("alice", '{ me { name } customers(alertId: "999") { totalCount } }')
+    body = api.run(
+        "alice", f'{{ me {{ name }} customers(alertId: "{MADE_UP_ALERT_ID}") {{ totalCount }} }}'
+    )
     assert body["data"] == {"me": {"name": "alice"}, "customers": None}, body
     assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"

@@ -4,7 +4,9 @@ may not see is indistinguishable from one that does not exist, everywhere").
 
 Every answer an intruder gets about the private alert is compared with the answer
 about an id that does not exist (with both ids masked), and every bell, list and
-count with the same answer taken before the private alert existed.
+count with the same answer taken before the private alert existed. Through every
+argument that takes an id, the private alert's id is answered byte for byte like a
+deleted alert's, a made-up one, a malformed one and another type's.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from graphql_api import ids
 from tests.api_client import (
     BELL_FIELDS,
     CUSTOMERS_OF_ALERT,
@@ -23,6 +26,7 @@ from tests.api_client import (
     GET_ALERT,
     LATE,
     LATE_ACCOUNTS,
+    MADE_UP_ALERT_ID,
     UNCOVERED,
     UPDATE,
     Api,
@@ -98,7 +102,7 @@ def scene(api: Api) -> Scene:
     # Control: the secret alert matches customers, and alice sees it everywhere.
     assert secret["matchCount"] == len(LATE_ACCOUNTS)
     assert secret["id"] in {a["id"] for a in api.alerts("alice")}
-    missing = api.missing_id()  # last: SQLite may reuse the highest deleted id
+    missing = api.missing_id()
     assert missing != secret["id"]
     return Scene(api, secret, missing, before)
 
@@ -192,16 +196,16 @@ def test_update_and_delete_answer_not_found_like_a_missing_id(scene: Scene, intr
 def test_guessing_ids_reveals_nothing(scene: Scene, intruder: str) -> None:
     api = scene.api
     visible = {a["id"] for a in api.alerts(intruder)}
-    guesses = [str(n) for n in range(1, 51)]
+    # Row numbers, bare and spelled as ids: an alert's id is its random key, not its row.
+    guesses = [str(n) for n in range(1, 26)] + [ids.encode(ids.ALERT, str(n)) for n in range(1, 26)]
     answers: dict[str, Any] = {}
-    for start in range(1, 51, 15):  # at most 15 aliases per request (query_limits.py)
-        chunk = range(start, min(start + 15, 51))
-        aliases = " ".join(f'g{n}: alert(id: "{n}") {{ id name }}' for n in chunk)
+    for start in range(0, len(guesses), 15):  # at most 15 aliases per request (query_limits.py)
+        chunk = range(start, min(start + 15, len(guesses)))
+        aliases = " ".join(f'g{n}: alert(id: "{guesses[n]}") {{ id name }}' for n in chunk)
         answers.update(api.data(intruder, f"{{ {aliases} }}"))
     assert_no_trace(scene, answers)
-    for n in range(1, 51):
-        found = answers[f"g{n}"]
-        assert found is None or found["id"] in visible, (n, found)
+    for n, guess in enumerate(guesses):
+        assert answers[f"g{n}"] is None, (guess, answers[f"g{n}"])
 
     reference_customers = masked(
         api.run(intruder, CUSTOMERS_OF_ALERT, {"alertId": scene.missing}), scene.missing
@@ -340,3 +344,57 @@ def test_one_request_mixing_the_secret_id_with_public_data(scene: Scene) -> None
         assert [e["node"]["bell"] for e in answer["customers"]["edges"]] == [
             e["node"]["bell"] for e in before["bells"]["edges"]
         ]
+
+
+# -- every argument that takes an id, byte for byte ---------------------------------------
+
+ALERT_SHOWN = "id name level color matchCount"
+BY_ID = {
+    "alert(id)": (f"query($id: ID!) {{ alert(id: $id) {{ {ALERT_SHOWN} }} }}", "id"),
+    "node(id)": (f"query($id: ID!) {{ node(id: $id) {{ id ... on Alert {{ {ALERT_SHOWN} }} }} }}",
+                 "id"),
+    "nodes(ids)": ("query($id: ID!) { nodes(ids: [$id, $id]) { id ... on Alert { name } } }",
+                   "id"),
+    "customers(alertId)": (CUSTOMERS_OF_ALERT, "alertId"),
+    "alert's customers": (
+        "query($id: ID!) { alert(id: $id) { customers { totalCount } } }", "id"
+    ),
+    "updateAlert(id)": (UPDATE, "id"),
+    "deleteAlert(id)": (DELETE, "id"),
+}  # fmt: skip
+
+
+def body_about(scene: Scene, user: str, entry_point: str, alert_id: str) -> tuple[int, str]:
+    """The status and the whole body of a request about `alert_id`, the id masked."""
+    query, argument = BY_ID[entry_point]
+    variables: dict[str, Any] = {argument: alert_id}
+    if entry_point == "updateAlert(id)":
+        variables["input"] = scene.secret_input()
+    token = scene.api.tokens[user]
+    response = scene.api.post(query, variables, headers={"Authorization": f"Bearer {token}"})
+    return response.status_code, response.text.replace(alert_id, "<ID>")
+
+
+@pytest.mark.parametrize("entry_point", sorted(BY_ID))
+@pytest.mark.parametrize("intruder", INTRUDERS)
+def test_a_private_alert_s_id_is_answered_byte_for_byte_like_nothing(
+    scene: Scene, intruder: str, entry_point: str
+) -> None:
+    api = scene.api
+    customer = api.data("alice", '{ customer(accountNumber: "C001") { id } }')["customer"]
+    alice = api.data("alice", "{ me { id } }")["me"]
+    nothing = {
+        "a deleted alert's id": scene.missing,
+        "a made-up id": MADE_UP_ALERT_ID,
+        "a malformed id": "not-an-id",
+        "an alert's row number": ids.encode(ids.ALERT, "1"),
+    }
+    if not entry_point.startswith("node"):  # node(id) answers any type
+        nothing |= {"a customer's id": customer["id"], "a user's id": alice["id"]}
+    secret = body_about(scene, intruder, entry_point, scene.secret["id"])
+    assert SECRET_NAME not in secret[1]
+    for kind, other in nothing.items():
+        assert body_about(scene, intruder, entry_point, other) == secret, kind
+    assert everything_seen_by(api, intruder) == scene.before[intruder]  # nothing changed
+    # Control: its owner is answered otherwise.
+    assert body_about(scene, "alice", entry_point, scene.secret["id"]) != secret

@@ -16,6 +16,8 @@ from tests.api_client import (
     FRANCE_ACCOUNTS,
     LATE,
     LATE_ACCOUNTS,
+    MADE_UP_ALERT_ID,
+    MADE_UP_CUSTOMER_ID,
     UNCOVERED,
     UNCOVERED_ACCOUNTS,
     Api,
@@ -166,7 +168,7 @@ def test_alerts_count_and_list_their_customers(api: Api) -> None:
         {"id": late["id"]},
     )
     assert of_alert["alert"]["customers"]["totalCount"] == len(LATE_ACCOUNTS)
-    (error,) = errors(api, PAGE, {"alertId": "999999"})
+    (error,) = errors(api, PAGE, {"alertId": MADE_UP_ALERT_ID})
     assert error["extensions"]["code"] == "NOT_FOUND"
 
 
@@ -252,7 +254,8 @@ def test_log_reminder_takes_the_customer_out_of_not_reminded_for_10_days(api: Ap
     }  # fmt: skip
     refused = api.data("viewer", query, {"input": {"customerId": c001}})["logReminder"]
     assert (refused["reminder"], [e["code"] for e in refused["errors"]]) == (None, ["FORBIDDEN"])
-    unknown = api.data("alice", query, {"input": {"customerId": "999999"}})["logReminder"]
+    unknown = api.data("alice", query, {"input": {"customerId": MADE_UP_CUSTOMER_ID}})
+    unknown = unknown["logReminder"]
     assert [(e["code"], e["field"]) for e in unknown["errors"]] == [("NOT_FOUND", "customerId")]
 
 
@@ -299,6 +302,6 @@ def test_queries_over_get_and_post_mutations_only_over_post(api: Api, method: st
     else:
         response = api.client.post("/graphql", json={"query": query}, headers=headers)
     assert (response.status_code, response.json()) == (200, {"data": {"me": {"name": "alice"}}})
-    mutation = 'mutation { deleteAlert(id: "1") { deletedId } }'
+    mutation = f'mutation {{ deleteAlert(id: "{MADE_UP_ALERT_ID}") {{ deletedId }} }}'
     response = api.client.get("/graphql", params={"query": mutation}, headers=headers)
     assert response.status_code == 405

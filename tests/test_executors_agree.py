@@ -19,7 +19,7 @@ from graphql_api.app import create_app
 from graphql_api.fast_execution import FastExecutionContext
 from graphql_api.graphql.schema import build_schema
 from graphql_api.plugins import CriteriaRegistry
-from tests.api_client import BELLS, FRANCE, LATE, UNCOVERED, Api
+from tests.api_client import BELLS, FRANCE, LATE, MADE_UP_ALERT_ID, UNCOVERED, Api
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", "Using `httpx` with `starlette.testclient`")
@@ -101,8 +101,20 @@ NULLS = """{
   sparse: customer(accountNumber: "C008") { accountNumber group status collector creditLimit
     insurerGuarantee lastPaymentDate lastReminderDate reminders { id }
     bell { count level color alerts { id } } items { totalCount nodes { dueDate amount } } }
-  noAlert: alert(id: "999999") { id }
+  noAlert: alert(id: "MADE_UP_ALERT_ID") { id }
   badAlert: alert(id: "not-an-id") { id }
+  noNode: node(id: "MADE_UP_ALERT_ID") { id }
+}""".replace("MADE_UP_ALERT_ID", MADE_UP_ALERT_ID)
+
+NODES = """query($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    __typename id
+    ... on Alert { name level owner { id name } }
+    ... on Customer { accountNumber bell { count alerts { id name } } }
+    ... on Item { documentNumber openAmount }
+    ... on Reminder { date channel }
+    ... on User { name role }
+  }
 }"""
 
 # Errors inside lists: each item's argument error nulls it up to the nearest nullable field.
@@ -239,9 +251,22 @@ def test_fragments_aliases_directives_and_typename(
     ask_both("alice", INTROSPECTION, None)
 
 
+def test_nodes_of_every_type(ask_both: Ask, alert_ids: dict[str, str]) -> None:
+    full = ask_both("alice", CUSTOMERS_IN_FULL, None)["data"]["customers"]["nodes"]
+    me = ask_both("alice", "{ me { id } }", None)["data"]["me"]["id"]
+    given = [*alert_ids.values(), me, MADE_UP_ALERT_ID, "not-an-id"]
+    for customer in full[:3]:
+        given += [customer["id"], *(r["id"] for r in customer["reminders"])]
+        given += [edge["node"]["id"] for edge in customer["items"]["edges"]]
+    for user, private in (("alice", "private"), ("bob", "france")):  # the other's private one
+        found = ask_both(user, NODES, {"ids": given})["data"]["nodes"]
+        hidden = (MADE_UP_ALERT_ID, "not-an-id", alert_ids[private])
+        assert [n and n["id"] for n in found] == [None if i in hidden else i for i in given]
+
+
 def test_nulls(ask_both: Ask, alert_ids: dict[str, str]) -> None:
     data = ask_both("alice", NULLS, None)["data"]
-    assert data["nobody"] is None and data["noAlert"] is None
+    assert data["nobody"] is None and data["noAlert"] is None and data["noNode"] is None
     assert data["sparse"]["group"] is None and data["sparse"]["bell"]["level"] is None
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.api_client import Api
+from tests.api_client import MADE_UP_ALERT_ID, Api
 from tests.test_query_limits import aliased, nested, tokens
 
 pytest_plugins = ("tests.api_client",)
@@ -104,7 +104,8 @@ def test_the_issue_s_example_min_abc(api: Api) -> None:
         (CUSTOMERS_WHERE, {"w": {"country": {"values": []}}}, "VALIDATION",
          "where.country.values"),
         ("{ customers(first: 501) { totalCount } }", None, "VALIDATION", "first"),
-        ('{ customers(alertId: "999") { totalCount } }', None, "NOT_FOUND", "alertId"),
+        (f'{{ customers(alertId: "{MADE_UP_ALERT_ID}") {{ totalCount }} }}', None, "NOT_FOUND",
+         "alertId"),
     ],
 )  # fmt: skip
 def test_a_resolver_s_error_names_the_argument(
@@ -177,8 +178,8 @@ def test_every_client_error_of_a_request_has_a_code(api: Api) -> None:
       alerts { name customers(first: 9999) { totalCount } }
       customer(accountNumber: "C001") { items(first: -1) { totalCount } }
       late: customers(where: {overdueAmount: {min: 5, max: 1}}) { totalCount }
-      unknown: customers(alertId: "12345") { totalCount }
-    }"""
+      unknown: customers(alertId: "MADE_UP_ALERT_ID") { totalCount }
+    }""".replace("MADE_UP_ALERT_ID", MADE_UP_ALERT_ID)
     api.create("alice", name="late")
     errors = post(api, query).json()["errors"]
     expected = {("NOT_FOUND", "alertId"), ("VALIDATION", "first"),

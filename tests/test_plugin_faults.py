@@ -23,6 +23,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine, event, insert, select
 
+from graphql_api import ids as api_ids
 from graphql_api.app import create_app
 from graphql_api.cli import main
 from graphql_api.graphql.schema import build_schema, served_schema
@@ -94,9 +95,9 @@ def store_alert(engine: Engine, name: str, criteria: dict[str, Any], owner: str 
             insert(alerts).values(
                 name=name, type="COLLECTION", level="CRITICAL", color=None, visibility="PUBLIC",
                 owner_id=owner_id, criteria=criteria, version=1, created_at=now, updated_at=now,
-            ).returning(alerts.c.id)
+            ).returning(alerts.c.public_id)
         ).scalar_one()  # fmt: skip
-    return str(new_id)
+    return api_ids.alert_id(new_id)
 
 
 def store_all(api: Api) -> dict[str, str]:

@@ -13,6 +13,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from graphql_api import alerts as domain
+from graphql_api import ids
 from graphql_api.alert_cache import VisibleAlert
 from graphql_api.criteria import load_criteria
 from graphql_api.errors import UserInputError
@@ -20,6 +21,7 @@ from graphql_api.evaluation import compile_criteria
 from graphql_api.graphql.context import Info
 from graphql_api.graphql.criteria import criteria_given
 from graphql_api.graphql.errors import UserError, graphql_error, payload_errors, user_errors
+from graphql_api.graphql.node import Node
 from graphql_api.graphql.paging import DEFAULT_FIRST, MAX_FIRST
 from graphql_api.graphql.users import User
 from graphql_api.users import Role
@@ -51,10 +53,9 @@ CustomerConnection = Annotated[
 @strawberry.type(
     description="An alert: named criteria that highlight the customers breaking a rule."
 )
-class Alert:
+class Alert(Node):
     source: strawberry.Private[domain.Alert]
     compiled_problems: strawberry.Private[tuple[str, ...]]
-    id: strawberry.ID = strawberry.field(description="The alert's id.")
     name: str = strawberry.field(description="The alert's name.")
     type: domain.AlertType = strawberry.field(description="Which tabs list the alert.")
     level: domain.Level = strawberry.field(description="How critical the alert is.")
@@ -78,7 +79,8 @@ class Alert:
     def build(visible: VisibleAlert) -> "Alert":
         alert = visible.alert
         return Alert(
-            source=alert, id=strawberry.ID(str(alert.id)), name=alert.name, type=alert.type,
+            source=alert, id=strawberry.ID(ids.alert_id(alert.public_id)), name=alert.name,
+            type=alert.type,
             level=alert.level, color=alert.color, own_color=alert.own_color,
             visibility=alert.visibility,
             locked=alert.locked, criteria=alert.criteria, version=alert.version,
@@ -98,8 +100,8 @@ class Alert:
     def owner(self, info: Info) -> User:
         owner = info.context.owner(self.source.owner_id)
         if owner is None:  # an owner is never deleted; keep the alert readable all the same
-            return User(id=strawberry.ID(str(self.source.owner_id)), name=self.source.owner_name,
-                        role=Role.USER)  # fmt: skip
+            return User(id=strawberry.ID(ids.user_id(self.source.owner_id)),
+                        name=self.source.owner_name, role=Role.USER)  # fmt: skip
         return User.of(owner)
 
     @strawberry.field(description="How many customers match the alert today.")
@@ -127,16 +129,32 @@ class Alert:
 
 
 _NODES: "WeakKeyDictionary[ViewerAlerts, dict[int, Alert]]" = WeakKeyDictionary()
+_BY_KEY: "WeakKeyDictionary[ViewerAlerts, dict[str, Alert]]" = WeakKeyDictionary()
 
 
 def visible_alerts(info: Info) -> dict[int, Alert]:
-    """The viewer's alerts as GraphQL objects, built once per request (a bell page shows each
-    alert many times), in their order: highest level first, then by name."""
+    """The viewer's alerts as GraphQL objects by row id, built once per request (a bell page
+    shows each alert many times), in their order: highest level first, then by name."""
     viewer = info.context.alerts
     nodes = _NODES.get(viewer)
     if nodes is None:
         nodes = _NODES[viewer] = {i: Alert.build(v) for i, v in viewer.all().items()}
     return nodes
+
+
+def visible_by_key(info: Info) -> dict[str, Alert]:
+    """The viewer's alerts by public key (the key of their API id)."""
+    viewer = info.context.alerts
+    found = _BY_KEY.get(viewer)
+    if found is None:
+        found = _BY_KEY[viewer] = {a.source.public_id: a for a in visible_alerts(info).values()}
+    return found
+
+
+def visible_alert(info: Info, alert_id: str) -> Alert | None:
+    """The alert an API id names, if the viewer may see it; None for anything else."""
+    key = ids.alert_key(alert_id)
+    return None if key is None else visible_by_key(info).get(key)
 
 
 @strawberry.type(
@@ -186,8 +204,7 @@ class AlertQueries:
 
     @strawberry.field(description="One alert; null when it does not exist or is not visible.")
     def alert(self, info: Info, id: strawberry.ID) -> Alert | None:
-        number = domain.parse_id(id)
-        return None if number is None else visible_alerts(info).get(number)
+        return visible_alert(info, id)
 
     @strawberry.field(description="Each level and its colour, lowest first.")
     def levels(self) -> list[LevelInfo] | None:
@@ -311,6 +328,7 @@ def alert_mutations(alert_input: type) -> type:
             context = info.context
             with context.writing() as conn:
                 deleted = domain.delete_alert(conn, context.user, id)
-            return DeleteAlertPayload(deleted_id=strawberry.ID(str(deleted)), errors=[])
+            deleted_id = strawberry.ID(ids.alert_id(deleted.public_id))
+            return DeleteAlertPayload(deleted_id=deleted_id, errors=[])
 
     return AlertMutations

@@ -17,20 +17,20 @@ from sqlalchemy import ColumnElement, Row, false
 from strawberry.scalars import JSON
 
 from graphql_api import alerts as domain
-from graphql_api import customer_queries
+from graphql_api import customer_queries, ids
 from graphql_api.criteria import ParsedCriteria
 from graphql_api.errors import invalid
-from graphql_api.graphql.alerts import Bell, not_found_as, visible_alerts
+from graphql_api.graphql.alerts import Bell, not_found_as, visible_alert, visible_alerts
 from graphql_api.graphql.context import Info
 from graphql_api.graphql.criteria import parse_where
 from graphql_api.graphql.errors import query_error
+from graphql_api.graphql.node import Node
 from graphql_api.graphql.paging import DEFAULT_FIRST, MAX_FIRST, PageInfo, page_size
 from graphql_api.graphql.reminders import Reminder
 
 
 @strawberry.type(description="An open item (document) of a customer.")
-class Item:
-    id: strawberry.ID = strawberry.field(description="The item's id.")
+class Item(Node):
     document_number: str = strawberry.field(description="The document number, unique per customer.")
     type: str = strawberry.field(description="INVOICE, CREDIT_NOTE, PAYMENT or OTHER.")
     document_date: dt.date | None = strawberry.field(description="The document's date.")
@@ -46,7 +46,8 @@ class Item:
     @staticmethod
     def of(row: Row[Any], today: dt.date) -> "Item":
         return Item(
-            id=strawberry.ID(str(row.id)), document_number=row.document_number, type=row.type,
+            id=strawberry.ID(ids.item_id(row.customer_id, row.document_number)),
+            document_number=row.document_number, type=row.type,
             document_date=row.document_date, due_date=row.due_date, amount=row.amount,
             open_amount=row.open_amount, disputed=row.disputed,
             ignored_in_collection=row.ignored_in_collection,
@@ -72,9 +73,8 @@ class ItemConnection:
 
 
 @strawberry.type(description="A customer account, its figures for today, its items and its bell.")
-class Customer:
+class Customer(Node):
     pk: strawberry.Private[int]
-    id: strawberry.ID = strawberry.field(description="The customer's id.")
     account_number: str = strawberry.field(description="The account number (the ERP's key).")
     name: str | None = strawberry.field(description="The customer's name.")
     group: str | None = strawberry.field(description="The customer's group.")
@@ -115,7 +115,7 @@ class Customer:
     @staticmethod
     def of(row: Row[Any]) -> "Customer":
         return Customer(
-            pk=row.id, id=strawberry.ID(str(row.id)), account_number=row.account_number,
+            pk=row.id, id=strawberry.ID(ids.customer_id(row.id)), account_number=row.account_number,
             name=row.name, group=row.customer_group, country=row.country, status=row.status,
             collector=row.collector, blocked=row.blocked, credit_limit=row.credit_limit,
             insurer_guarantee=row.insurer_guarantee, last_payment_date=row.last_payment_date,
@@ -315,9 +315,11 @@ def customer_queries_type(criteria_input: type) -> type:
                 spec, condition = parse_where(context.registry, context.ledger, where)
                 conditions.append(condition)
             if alert_id is not None:
-                visible = context.alerts.get(domain.parse_id(alert_id))
-                if visible is None:
+                shown = visible_alert(info, alert_id)
+                if shown is None:
                     raise not_found_as("alertId", alert_id)
+                visible = context.alerts.get(shown.source.id)
+                assert visible is not None
                 conditions.append(visible.compiled.condition)
             return customer_connection(
                 info, first, after, conditions, search,
@@ -341,7 +343,7 @@ def customer_queries_type(criteria_input: type) -> type:
         ) -> Customer | None:
             if id is None and account_number is None:
                 raise invalid("id", "give id or accountNumber")
-            number = None if id is None else domain.parse_id(id)
+            number = None if id is None else ids.customer_row(id)
             if id is not None and number is None:
                 return None
             row = customer_queries.customer_by(

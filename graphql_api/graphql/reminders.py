@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from graphql_api import customer_queries
+from graphql_api import customer_queries, ids
 from graphql_api import reminders as domain
 from graphql_api.errors import UserInputError
 from graphql_api.graphql.context import Info
 from graphql_api.graphql.errors import UserError, payload_errors, user_errors
+from graphql_api.graphql.node import Node
 from graphql_api.reminders import ReminderChannel
 
 if TYPE_CHECKING:
@@ -23,8 +24,7 @@ strawberry.enum(
 
 
 @strawberry.type(description="A collection action logged on a customer.")
-class Reminder:
-    id: strawberry.ID = strawberry.field(description="The reminder's id.")
+class Reminder(Node):
     date: dt.date = strawberry.field(description="When the customer was reminded.")
     channel: ReminderChannel = strawberry.field(description="How.")
     note: str | None = strawberry.field(description="A free note.")
@@ -32,8 +32,8 @@ class Reminder:
 
     @staticmethod
     def of(row: domain.Reminder) -> Reminder:
-        return Reminder(id=strawberry.ID(str(row.id)), date=row.date, channel=row.channel,
-                        note=row.note, logged_by=row.logged_by)  # fmt: skip
+        return Reminder(id=strawberry.ID(ids.reminder_id(row.id)), date=row.date,
+                        channel=row.channel, note=row.note, logged_by=row.logged_by)  # fmt: skip
 
 
 @strawberry.input(description="A reminder to log on a customer.")

@@ -17,6 +17,7 @@ from graphql_api.fast_execution import FastExecutionContext
 from graphql_api.graphql.alerts import AlertQueries, alert_input_type, alert_mutations
 from graphql_api.graphql.criteria import CriteriaQueries, criteria_input_type
 from graphql_api.graphql.customers import customer_queries_type
+from graphql_api.graphql.nodes import NodeQueries
 from graphql_api.graphql.reminders import ReminderMutations
 from graphql_api.graphql.scalars import MONEY
 from graphql_api.graphql.users import UserQueries
@@ -94,6 +95,7 @@ def _schema(registry: CriteriaRegistry, limits: QueryLimits) -> Schema:
     query = _combined(
         "Query", "Reading the ledger and the alerts; every request needs a token.",
         UserQueries, CriteriaQueries, AlertQueries, customer_queries_type(criteria_input),
+        NodeQueries,
     )  # fmt: skip
     mutation = _combined(
         "Mutation",

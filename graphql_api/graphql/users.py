@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
+from graphql_api import ids
 from graphql_api.graphql.context import Info
+from graphql_api.graphql.node import Node
 from graphql_api.users import Role
 from graphql_api.users import User as UserRow
 
@@ -14,15 +16,14 @@ strawberry.enum(
 )
 
 
-@strawberry.type(description="A user of the API.")
-class User:
-    id: strawberry.ID = strawberry.field(description="The user's id.")
+@strawberry.type(description="A user of the API; every signed-in user sees every user.")
+class User(Node):
     name: str = strawberry.field(description="The user's name.")
     role: Role = strawberry.field(description="What the user may do.")
 
     @staticmethod
     def of(user: UserRow) -> User:
-        return User(id=strawberry.ID(str(user.id)), name=user.name, role=user.role)
+        return User(id=strawberry.ID(ids.user_id(user.id)), name=user.name, role=user.role)
 
 
 @strawberry.type

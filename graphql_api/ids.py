@@ -1,0 +1,120 @@
+"""The API's ids (SPEC §8): opaque, unique across types, stable — one codec for every type.
+
+An id is Relay's global id, `base64("<Type>:<key>")` (strawberry's `GlobalID`), whose key
+never changes for the object it names:
+
+| type       | key                                   | why it is stable                          |
+|------------|---------------------------------------|-------------------------------------------|
+| `Alert`    | its random `public_id`                | never reused; says nothing of other alerts |
+| `Customer` | its row id                            | customers are upserted, never re-inserted  |
+| `Item`     | its customer's row id, document number | a full import re-inserts items (new rows)  |
+| `Reminder` | its row id                            | reminders are only ever added              |
+| `User`     | its row id                            | users are never deleted                    |
+
+(`AlertChange`, with live alerts, joins this table.)
+
+Decoding never raises: an id that is malformed, not in canonical form, or of another
+type is None, which every caller answers exactly as an id naming nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from strawberry.relay import GlobalID
+
+ALERT = "Alert"
+CUSTOMER = "Customer"
+ITEM = "Item"
+REMINDER = "Reminder"
+USER = "User"
+
+# Above any id this API gives: an item's, with a 100-character document number of 4-byte
+# UTF-8 characters, is 556 characters long.
+MAX_LENGTH = 600
+_ALERT_KEY = re.compile(r"[A-Za-z0-9_-]{16}")
+_ROW_ID = re.compile(r"[1-9][0-9]{0,9}")  # no sign, no leading zeros: one spelling per row
+
+
+def new_alert_key() -> str:
+    """An alert's public key: 96 random bits, so its id tells nothing of other alerts."""
+    return secrets.token_urlsafe(12)
+
+
+def encode(type_name: str, key: str) -> str:
+    return str(GlobalID(type_name, key))
+
+
+def decode(value: object) -> tuple[str, str] | None:
+    """The type name and key of an id this API could have given, else None."""
+    if not isinstance(value, str) or not value or len(value) > MAX_LENGTH:
+        return None
+    try:
+        found = GlobalID.from_id(value)
+    except ValueError:
+        return None
+    # base64 decoding skips stray characters: only the one spelling we give names the object.
+    if encode(found.type_name, found.node_id) != value:
+        return None
+    return found.type_name, found.node_id
+
+
+def alert_id(public_id: str) -> str:
+    return encode(ALERT, public_id)
+
+
+def customer_id(row_id: int) -> str:
+    return encode(CUSTOMER, str(row_id))
+
+
+def item_id(customer_row_id: int, document_number: str) -> str:
+    return encode(ITEM, f"{customer_row_id}:{document_number}")
+
+
+def reminder_id(row_id: int) -> str:
+    return encode(REMINDER, str(row_id))
+
+
+def user_id(row_id: int) -> str:
+    return encode(USER, str(row_id))
+
+
+def alert_key(value: object) -> str | None:
+    """The public key of the alert `value` names, if it is an alert id."""
+    key = _key(value, ALERT)
+    return key if key is not None and _ALERT_KEY.fullmatch(key) else None
+
+
+def customer_row(value: object) -> int | None:
+    return _row_id(_key(value, CUSTOMER))
+
+
+def item_key(value: object) -> tuple[int, str] | None:
+    """The customer's row id and the document number of the item `value` names."""
+    key = _key(value, ITEM)
+    if key is None or ":" not in key:
+        return None
+    customer, document_number = key.split(":", 1)
+    row_id = _row_id(customer)
+    return None if row_id is None or not document_number else (row_id, document_number)
+
+
+def reminder_row(value: object) -> int | None:
+    return _row_id(_key(value, REMINDER))
+
+
+def user_row(value: object) -> int | None:
+    return _row_id(_key(value, USER))
+
+
+def _key(value: object, type_name: str) -> str | None:
+    decoded = decode(value)
+    return None if decoded is None or decoded[0] != type_name else decoded[1]
+
+
+def _row_id(text: str | None) -> int | None:
+    if text is None or not _ROW_ID.fullmatch(text):
+        return None
+    number = int(text)
+    return number if number < 2**31 else None  # the columns are 32-bit on PostgreSQL
