@@ -25,6 +25,7 @@ run: install
 ## fallback), which sits above the database: PostgreSQL would add time, not coverage.
 test: install
 	scripts/ensure-postgres
+	scripts/ensure-chromium
 	$(BIN)/pytest -q
 	DSO_ALERTS_TEST_DATABASES=sqlite $(BIN)/pytest -q --executor graphql-core
 
