@@ -142,7 +142,9 @@ def sorted_customers(
     window: keyset.Window,
 ) -> keyset.Page:
     """A page of the customers meeting `filters`, in `order`, with both paging flags."""
-    return keyset.read_page(conn, CUSTOMER_COLUMNS, CUSTOMER_BASE, filters, order, window)
+    return keyset.read_page(
+        conn, CUSTOMER_COLUMNS, CUSTOMER_BASE, customers.c.id, filters, order, window
+    )
 
 
 def customer_page(

@@ -198,13 +198,19 @@ def _equal(term: Term, value: Value) -> ColumnElement[bool]:
     return term.expression.is_(None) if value is None else term.expression == value
 
 
-def _beyond(term: Term, value: Value) -> list[tuple[ColumnElement[bool], bool]]:
-    """Conditions, each with whether it selects empty values, for "after `value`" in the
-    term's order."""
+def _beyond(
+    term: Term, value: Value, inclusive: bool = False
+) -> list[tuple[ColumnElement[bool], bool]]:
+    """Conditions, each with whether it selects empty values, for "after `value`" (or equal
+    to it, when `inclusive`) in the term's order."""
     x = term.expression
     if value is None:
-        return [(x.is_not(None), False)] if term.nulls_first else []
-    found = [(x < value if term.descending else x > value, False)]
+        found = [(x.is_not(None), False)] if term.nulls_first else []
+        return [*found, (x.is_(None), True)] if inclusive else found
+    if term.descending:
+        found = [(x <= value if inclusive else x < value, False)]
+    else:
+        found = [(x >= value if inclusive else x > value, False)]
     if term.nullable and not term.nulls_first:
         found.append((x.is_(None), True))
     return found
@@ -222,12 +228,12 @@ def ranges(terms: Sequence[Term], key: Key | None, *, inclusive: bool = False) -
         return [empty, filled] if first.nulls_first else [filled, empty]
     found: list[_Range] = []
     prefix: list[ColumnElement[bool]] = []
+    last = len(terms) - 1
     for i, (term, value) in enumerate(zip(terms, key, strict=True)):
-        for condition, empty in _beyond(term, value):
+        # The row equal to `key` is in the last term's range (`>=` rather than `>`).
+        for condition, empty in _beyond(term, value, inclusive and i == last):
             found.append(_Range((*prefix, condition), i, empty))
         prefix.append(_equal(term, value))
-    if inclusive:
-        found.append(_Range(tuple(prefix), len(terms)))
     return found
 
 
@@ -241,12 +247,15 @@ def read_page(
     conn: Connection,
     columns: Sequence[Any],
     source: FromClause,
+    identity: ColumnElement[Any],
     filters: Sequence[ColumnElement[bool]],
     order: Order,
     window: Window,
 ) -> Page:
     """One page of the rows of `source` meeting `filters`, in `order`, with both flags: one
-    statement. Each row has `columns` and the order's key (`Order.key_of`)."""
+    statement. Each row has `columns` and the order's key (`Order.key_of`); `identity` is
+    the unique column the ranges' rows are joined back by (they read only it and the key:
+    a small statement is quick to build and to plan)."""
     walk = order if window.forward else order.reversed()
     start, bound = window.after, window.before
     if not window.forward:
@@ -258,11 +267,13 @@ def read_page(
         tag: int, found: _Range, limit: int, extra: Sequence[ColumnElement[bool]]
     ) -> Select[Any]:
         return (
-            select(literal_column(str(tag)).label("part"), *columns, *keys)
+            select(literal_column(str(tag)).label("part"), identity.label("row_id"), *keys)
             .select_from(source)
             .where(*filters, *extra, *found.conditions)
             .order_by(*found.order_by(walk.terms))
-            .limit(limit)
+            # Written out, not bound: PostgreSQL's generic plan of a prepared statement would
+            # guess a third of the table behind a bound LIMIT and hash-join the whole table.
+            .limit(literal_column(str(int(limit))))
         )
 
     parts = [part(0, r, window.size + 1, inside) for r in ranges(walk.terms, start)]
@@ -271,11 +282,18 @@ def read_page(
     if bound is not None:  # is any row at or beyond the bound?
         parts += [part(2, r, 1, ()) for r in ranges(walk.terms, bound, inclusive=True)]
     if len(parts) == 1:
-        statement: Select[Any] = parts[0]
+        statement: Select[Any] = parts[0].with_only_columns(
+            literal_column("0").label("part"), *columns, *keys
+        )
     else:
         merged = union_all(*(select(p.subquery()) for p in parts)).subquery()
-        statement = select(merged).order_by(
-            merged.c.part, *(t.ordered(merged.c[f"k{i}"]) for i, t in enumerate(walk.terms))
+        merged_keys = [merged.c[f"k{i}"] for i in range(len(keys))]
+        statement = (
+            select(merged.c.part, *columns, *merged_keys)
+            .select_from(merged.join(source, identity == merged.c.row_id))
+            .order_by(
+                merged.c.part, *(t.ordered(k) for t, k in zip(walk.terms, merged_keys, strict=True))
+            )
         )
     rows = conn.execute(statement).all()
     page = [row for row in rows if row.part == 0]
