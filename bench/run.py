@@ -170,6 +170,7 @@ def measure_http(result: dict[str, Any], floor: hand.Floors, endpoint: str, toke
                  created: list[tuple[int, BenchAlert]], rows_by_id: dict[str, int],
                  ) -> None:  # fmt: skip
     from bench.http_client import ALERT_PAGE, BELL_PAGE, COUNTS, GraphQL, concurrent_pages
+    from bench.sorting import measure_sorted_pages
 
     tag = f"[{result['db']} {result['size']}]"
     gql = GraphQL(endpoint, token)
@@ -275,6 +276,9 @@ def measure_http(result: dict[str, Any], floor: hand.Floors, endpoint: str, toke
         result["alert_page_agree"] = [r[0] for r in rows] == [
             e["node"]["accountNumber"] for e in page["customers"]["edges"]
         ]
+
+        log(f"{tag} HTTP: sorted pages (OVERDUE_AMOUNT DESC) against unsorted ones ...")
+        result["sorted_pages"] = measure_sorted_pages(gql, result["customers"])
     finally:
         gql.close()
 
@@ -376,6 +380,10 @@ def table(r: dict[str, Any]) -> str:
             "alert_page_vs_floor",
         )
         row("a trivial request, { me { name } }", ms(r["trivial_http"]["median_s"]), "", None)
+        if "sorted_pages" in r:
+            from bench.sorting import sorted_rows
+
+            lines.extend(sorted_rows(r["sorted_pages"], ms))
     else:
         row(
             "100 counts, naive: one query per alert",

@@ -1,64 +1,161 @@
-"""The SQL that reads customers for a page: the filters of a search, one page in account
-order with its cursors, a count, one customer, and a page's items."""
+"""The SQL that reads customers for a page: the filters of a search, the orders of SPEC §8
+and a page in one of them, a count, and customers by id or account number.
+
+**Orders and their indexes.** Ties are broken by ascending account number whatever the
+direction, so an order by a figure reads `(figure, account number)`. `customer_figures`
+keeps a copy of the account number (written with the figures) so that both live in one
+table and one index, `(figure DESC, account_number)`: the page is one index range, not a
+join sorted whole. Each field has one index, in the direction a collector reads it first
+(amounts and days from the largest, dates from the oldest, names from A); the other
+direction reads the same index backwards and sorts each group of equal values by account
+number, which costs nothing while groups are small and one sort of the group when a page
+enters a large one (e.g. the many customers with nothing disputed). A second index per
+field would make both directions free, at the cost of writing it on every import.
+"""
 
 from __future__ import annotations
 
-import base64
-import binascii
-from collections.abc import Sequence
+import enum
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, func, or_, select
+from sqlalchemy import ColumnElement, Row, func, or_, select
 from sqlalchemy.engine import Connection
 
+from graphql_api import keyset
 from graphql_api.errors import NUL_MESSAGE, has_nul, invalid
 from graphql_api.evaluation import CUSTOMER_BASE, CUSTOMER_COLUMNS
-from graphql_api.sql_functions import unicode_lower
-from graphql_api.storage import customers, items
+from graphql_api.keyset import DATE, INTEGER, MONEY, TEXT, Kind, Order, SortDirection, Term
+from graphql_api.storage import customer_figures, customers
+from graphql_api.text_folding import fold
+
+
+class CustomerSortField(enum.Enum):
+    ACCOUNT_NUMBER = "ACCOUNT_NUMBER"
+    NAME = "NAME"
+    OUTSTANDING_AMOUNT = "OUTSTANDING_AMOUNT"
+    OVERDUE_AMOUNT = "OVERDUE_AMOUNT"
+    NOT_DUE_AMOUNT = "NOT_DUE_AMOUNT"
+    DISPUTED_AMOUNT = "DISPUTED_AMOUNT"
+    UNCOVERED_AMOUNT = "UNCOVERED_AMOUNT"
+    CREDIT_LIMIT_EXCESS = "CREDIT_LIMIT_EXCESS"
+    DAYS_OVERDUE = "DAYS_OVERDUE"
+    LAST_REMINDER_DATE = "LAST_REMINDER_DATE"
+    LAST_PAYMENT_DATE = "LAST_PAYMENT_DATE"
+    BELL = "BELL"
+
+
+F = CustomerSortField
+figures = customer_figures.c
+# field → (expression, kind, whether it is a figure): an empty date is infinitely old (first
+# in ASC, last in DESC); an empty name comes last in both directions (see `_term`).
+SORT_KEYS: dict[CustomerSortField, tuple[ColumnElement[Any], Kind, bool]] = {
+    F.ACCOUNT_NUMBER: (customers.c.account_number, TEXT, False),
+    F.NAME: (customers.c.name_key, TEXT, False),
+    F.OUTSTANDING_AMOUNT: (figures.outstanding_amount, MONEY, True),
+    F.OVERDUE_AMOUNT: (figures.overdue_amount, MONEY, True),
+    F.NOT_DUE_AMOUNT: (figures.not_due_amount, MONEY, True),
+    F.DISPUTED_AMOUNT: (figures.disputed_amount, MONEY, True),
+    F.UNCOVERED_AMOUNT: (figures.uncovered_amount, MONEY, True),
+    F.CREDIT_LIMIT_EXCESS: (figures.credit_limit_excess, MONEY, True),
+    F.DAYS_OVERDUE: (figures.days_overdue, INTEGER, True),
+    F.LAST_REMINDER_DATE: (figures.last_reminder_date, DATE, True),
+    F.LAST_PAYMENT_DATE: (customers.c.last_payment_date, DATE, False),
+}
+DEFAULT_ORDER = ((F.ACCOUNT_NUMBER, SortDirection.ASC),)
+
+
+def _term(field: CustomerSortField, direction: SortDirection) -> Term:
+    expression, kind, _ = SORT_KEYS[field]
+    descending = direction is SortDirection.DESC
+    nullable = field in (F.NAME, F.LAST_REMINDER_DATE, F.LAST_PAYMENT_DATE)
+    # Dates: empty is the oldest, so first when ascending; names: empty is last either way.
+    nulls_first = not descending if kind is DATE else False
+    return Term(field.value, expression, kind, descending, nullable, nulls_first)
+
+
+def customer_order(
+    wanted: Sequence[tuple[CustomerSortField, SortDirection]] = (), argument: str = "orderBy"
+) -> Order:
+    """The order of `wanted` (each field applies in turn; a field given twice counts once),
+    then ascending account number. A UserInputError for a field that cannot sort yet."""
+    terms: list[Term] = []
+    seen: set[CustomerSortField] = set()
+    for index, (field, direction) in enumerate(wanted or DEFAULT_ORDER):
+        if field is F.BELL:
+            raise invalid(
+                f"{argument}.{index}.field",
+                "BELL cannot sort customers yet: it comes with live alerts (SPEC §9)",
+            )
+        if field in seen:
+            continue
+        seen.add(field)
+        terms.append(_term(field, direction))
+        if field is F.ACCOUNT_NUMBER:
+            break  # unique: nothing is left to order
+    else:
+        # The account number of the table the first field is in: one index holds both.
+        first_is_figure = SORT_KEYS[wanted[0][0]][2] if wanted else False
+        account = figures.account_number if first_is_figure else customers.c.account_number
+        terms.append(Term("ACCOUNT_NUMBER", account, TEXT))
+    signature = "c:" + ",".join(f"{t.name}{'-' if t.descending else '+'}" for t in terms)
+    return Order(signature, tuple(terms))
+
+
+def contains_folded(column: ColumnElement[Any], needle: str) -> ColumnElement[bool]:
+    """`column` (a folded key) contains the folded `needle`, which LIKE reads literally."""
+    return column.contains(needle, autoescape=True)
+
+
+def search_text(search: str | None) -> str | None:
+    """The folded text a search looks for; None when there is nothing to look for."""
+    if has_nul(search):
+        raise invalid("search", f"search {NUL_MESSAGE}")
+    if search is None or not search.strip():
+        return None
+    return fold(search.strip())
 
 
 def customer_filter(
     condition: ColumnElement[bool] | None, search: str | None
 ) -> list[ColumnElement[bool]]:
+    """The condition (if any) and the search: its text in the account number or the name,
+    ignoring case and accents (SPEC §8)."""
     filters: list[ColumnElement[bool]] = []
     if condition is not None:
         filters.append(condition)
-    if has_nul(search):
-        raise invalid("search", f"search {NUL_MESSAGE}")
-    if search and search.strip():
-        needle = search.strip().lower()
+    needle = search_text(search)
+    if needle is not None:
         filters.append(
             or_(
-                unicode_lower(customers.c.account_number).contains(needle, autoescape=True),
-                unicode_lower(customers.c.name).contains(needle, autoescape=True),
+                contains_folded(customers.c.account_key, needle),
+                contains_folded(customers.c.name_key, needle),
             )
         )
     return filters
 
 
-def encode_cursor(account_number: str) -> str:
-    return base64.urlsafe_b64encode(f"c:{account_number}".encode()).decode()
-
-
-def decode_cursor(cursor: str, field: str = "after") -> str:
-    try:
-        decoded = base64.urlsafe_b64decode(cursor.encode()).decode()
-    except (binascii.Error, UnicodeError, ValueError):
-        decoded = ""
-    if not decoded.startswith("c:"):
-        raise invalid(field, f"{field} is not a cursor returned by this API")
-    return decoded[2:]
+def sorted_customers(
+    conn: Connection,
+    filters: Sequence[ColumnElement[bool]],
+    order: Order,
+    window: keyset.Window,
+) -> keyset.Page:
+    """A page of the customers meeting `filters`, in `order`, with both paging flags."""
+    return keyset.read_page(
+        conn, CUSTOMER_COLUMNS, CUSTOMER_BASE, customers.c.id, filters, order, window
+    )
 
 
 def customer_page(
     conn: Connection, filters: list[ColumnElement[bool]], after: str | None, first: int
 ) -> tuple[list[Row[Any]], bool]:
-    """A page of customers in account-number order, and whether more follow."""
-    query = select(*CUSTOMER_COLUMNS).select_from(CUSTOMER_BASE).where(*filters)
-    if after is not None:
-        query = query.where(customers.c.account_number > after)
-    rows = list(conn.execute(query.order_by(customers.c.account_number).limit(first + 1)))
-    return rows[:first], len(rows) > first
+    """The first `first` customers in account-number order after the account `after`, and
+    whether more follow (for plugin tests and scripts that need no cursor)."""
+    order = customer_order()
+    window = keyset.Window(first, after=None if after is None else (after,))
+    page = sorted_customers(conn, filters, order, window)
+    return page.rows, page.has_next
 
 
 def customer_count(conn: Connection, filters: list[ColumnElement[bool]]) -> int:
@@ -79,34 +176,10 @@ def customer_by(
     return conn.execute(query).first()
 
 
-ITEM_ORDER = (items.c.due_date.is_(None), items.c.due_date, items.c.document_number, items.c.id)
-
-
-def item_pages(
-    conn: Connection, customer_ids: Sequence[int], offset: int, first: int
-) -> dict[int, tuple[list[Row[Any]], int]]:
-    """For each customer, up to `first` + 1 of its items after the `offset` first ones (oldest due
-    date first) and how many items it has: one statement for all the customers."""
-    found: dict[int, tuple[list[Row[Any]], int]] = {cid: ([], 0) for cid in customer_ids}
-    if not customer_ids:
-        return found
-    position = func.row_number().over(partition_by=items.c.customer_id, order_by=ITEM_ORDER)
-    total = func.count().over(partition_by=items.c.customer_id)
-    ranked = (
-        select(items, position.label("position"), total.label("total"))
-        .where(items.c.customer_id.in_(list(customer_ids)))
-        .subquery()
-    )
-    wanted = and_(ranked.c.position > offset, ranked.c.position <= offset + first + 1)
-    query = (
-        select(ranked)  # the last row too, so that every customer's total is known
-        .where(or_(wanted, ranked.c.position == ranked.c.total))
-        .order_by(ranked.c.customer_id, ranked.c.position)
-    )
-    for row in conn.execute(query):
-        rows, _ = found[row.customer_id]
-        if offset < row.position <= offset + first + 1:
-            rows.append(row)
-        found[row.customer_id] = (rows, row.total)
-    return found
-
+def customers_by_id(conn: Connection, customer_ids: Iterable[int]) -> dict[int, Row[Any]]:
+    """Customers with their figures, by id: one statement."""
+    ids = list(customer_ids)
+    if not ids:
+        return {}
+    query = select(*CUSTOMER_COLUMNS).select_from(CUSTOMER_BASE).where(customers.c.id.in_(ids))
+    return {row.id: row for row in conn.execute(query)}

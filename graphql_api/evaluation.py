@@ -37,7 +37,10 @@ from graphql_api.storage import customer_figures, customers, items, reminders
 log = logging.getLogger(__name__)
 
 CUSTOMER_BASE = customers.join(customer_figures, customer_figures.c.customer_id == customers.c.id)
-CUSTOMER_COLUMNS = (*customers.c, *(c for c in customer_figures.c if c.name != "customer_id"))
+CUSTOMER_COLUMNS = (
+    *customers.c,
+    *(c for c in customer_figures.c if c.name not in ("customer_id", "account_number")),
+)
 
 
 def ledger_for(today: date) -> Ledger:

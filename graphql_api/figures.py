@@ -60,6 +60,7 @@ def refresh_figures(
         outstanding - func.coalesce(customers.c.credit_limit, 0),
         func.coalesce(days_since(item_totals.c.oldest_overdue, today_sql), 0),
         last_reminders.c.last_date,
+        customers.c.account_number,
     ).select_from(
         customers.outerjoin(item_totals, item_totals.c.customer_id == customers.c.id).outerjoin(
             last_reminders, last_reminders.c.customer_id == customers.c.id
@@ -83,6 +84,7 @@ def refresh_figures(
                 "credit_limit_excess",
                 "days_overdue",
                 "last_reminder_date",
+                "account_number",
             ],
             rows,
         )

@@ -16,9 +16,10 @@ from typing import Any
 from sqlalchemy import Engine, Row
 from sqlalchemy.engine import Connection
 
-from graphql_api import customer_queries, evaluation
+from graphql_api import customer_queries, evaluation, item_queries
 from graphql_api.alert_cache import AlertCache
 from graphql_api.evaluation import ledger_for
+from graphql_api.item_queries import ItemPage, ItemsAsked
 from graphql_api.loaders import CustomerPage, Loader
 from graphql_api.plugins import CriteriaRegistry
 from graphql_api.reminders import Reminder, reminders_of
@@ -27,8 +28,6 @@ from graphql_api.snapshot import Snapshot
 from graphql_api.storage import read_transaction
 from graphql_api.users import User, authenticate, users_by_id
 from graphql_api.viewer_alerts import ViewerAlerts, recovering
-
-ItemPage = tuple[list[Row[Any]], int]  # up to first + 1 items, and how many the customer has
 
 
 class RequestContext:
@@ -84,7 +83,10 @@ class RequestContext:
         self.reminders: Loader[list[Reminder]] = Loader(
             "reminders", self.page, lambda ids: reminders_of(self.conn, ids)
         )
-        self._items: dict[tuple[int, int], Loader[ItemPage]] = {}
+        self._items: dict[ItemsAsked, Loader[ItemPage]] = {}
+        self.customer_rows: Loader[Row[Any]] = Loader(
+            "row", self.page, lambda ids: customer_queries.customers_by_id(self.conn, ids)
+        )
         self._owners: dict[int, User] | None = None
         self._known_values: dict[str, list[str]] | None = None
 
@@ -111,13 +113,13 @@ class RequestContext:
         items are then read for all of them at once."""
         self.page.show(customer_ids)
 
-    def items(self, customer_id: int, offset: int, first: int) -> ItemPage:
-        """Up to `first` + 1 of the customer's items from `offset`, and how many it has."""
-        loader = self._items.get((offset, first))
+    def items(self, customer_id: int, asked: ItemsAsked) -> ItemPage:
+        """The page of the customer's items `asked` for (the same for every customer shown)."""
+        loader = self._items.get(asked)
         if loader is None:
-            loader = self._items[(offset, first)] = Loader(
+            loader = self._items[asked] = Loader(
                 "items", self.page,
-                lambda ids: customer_queries.item_pages(self.conn, ids, offset, first),
+                lambda ids: item_queries.customer_item_pages(self.conn, ids, asked),
             )  # fmt: skip
         return loader.get(customer_id)
 

@@ -36,22 +36,27 @@ def _days_since_sqlite(element: days_since, compiler: Any, **kw: Any) -> str:
     )
 
 
-class unicode_lower(FunctionElement[str]):
-    """lower() that folds every letter (SQLite's own folds only ASCII)."""
+class ascii_lower(FunctionElement[str]):
+    """A text's ASCII letters in lower case, every other character as it is: what
+    `text_folding.fold` gives for an ASCII text, the same on both databases (PostgreSQL's
+    lower() follows the server's locale; SQLite's folds only ASCII)."""
 
     type = String()
     inherit_cache = True
 
 
-@compiles(unicode_lower)
-def _lower_default(element: unicode_lower, compiler: Any, **kw: Any) -> str:
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+@compiles(ascii_lower)
+def _ascii_lower_default(element: ascii_lower, compiler: Any, **kw: Any) -> str:
+    text = compiler.process(element.clauses, **kw)
+    return f"translate({text}, '{_UPPER}', '{_UPPER.lower()}')"
+
+
+@compiles(ascii_lower, "sqlite")
+def _ascii_lower_sqlite(element: ascii_lower, compiler: Any, **kw: Any) -> str:
     return f"lower({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(unicode_lower, "sqlite")
-def _lower_sqlite(element: unicode_lower, compiler: Any, **kw: Any) -> str:
-    # py_lower is registered on every SQLite connection by storage.create_db_engine.
-    return f"py_lower({compiler.process(element.clauses, **kw)})"
 
 
 class one_of(FunctionElement[bool]):

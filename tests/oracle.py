@@ -1,19 +1,23 @@
-"""A plain-Python reading of SPEC §1–§2, independent of the engine: the figures of each
-customer, then what each criterion means. The differential test holds the SQL evaluation
+"""A plain-Python reading of SPEC §1–§2 and §8, independent of the engine: the figures of
+each customer, then what each criterion means, which items a search finds and how orders
+sort. The differential test holds the SQL evaluation
 to it. Written from the SPEC's words, not from the code; every rule cites its source.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import functools
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from tests.ledger_builder import Customer, Item, Reminder
 
 ZERO = Decimal(0)
+T = TypeVar("T")
 
 
 def text(value: str | None) -> str | None:
@@ -202,3 +206,83 @@ class Oracle:
     def matches(self, criteria: Mapping[str, Any]) -> set[str]:
         assert criteria, "§2: an alert must have at least one criterion"
         return {a for a in self.customers if self.customer_matches(a, criteria)}
+
+    # -- §8: searching items ------------------------------------------------------
+
+    def item_meets(self, item: Item, criteria: Mapping[str, Any]) -> bool:
+        """§2 read item by item: the item's customer meets every CUSTOMER criterion, and the
+        item itself (open) every ITEM criterion."""
+        customer_criteria = {k: v for k, v in criteria.items() if k in CUSTOMER_CRITERIA}
+        if customer_criteria and not self.customer_matches(item.account, customer_criteria):
+            return False
+        return is_open(item) and all(
+            KINDS[ITEM_CRITERIA[key][0]](ITEM_CRITERIA[key][1](item, self.today), spec, self.today)
+            for key, spec in criteria.items()
+            if key in ITEM_CRITERIA
+        )
+
+    def searched_items(
+        self, criteria: Mapping[str, Any] | None = None, search: str | None = None
+    ) -> set[tuple[str, str]]:
+        """§8 `Query.items`: the open items meeting `criteria`, whose document number, account
+        number or customer name contains `search` (ignoring case and accents)."""
+        needle = fold(search.strip()) if search and search.strip() else None
+        found = set()
+        for account, items in self.items.items():
+            name = self.customers[account].name
+            for item in items:
+                if not self.item_meets(item, criteria or {}):
+                    continue
+                texts = (item.document, account, name or "")
+                if needle is not None and not any(needle in fold(t) for t in texts):
+                    continue
+                found.add((account, item.document))
+        return found
+
+    def searched_customers(self, search: str) -> set[str]:
+        """§8 search text: the account number or the name contains it, ignoring case and
+        accents."""
+        needle = fold(search.strip())
+        return {
+            a for a, c in self.customers.items()
+            if needle in fold(a) or needle in fold(c.name or "")
+        }  # fmt: skip
+
+
+# -- §8: folding, sorting ---------------------------------------------------------
+
+
+def fold(text: str) -> str:
+    """§8: Unicode NFKD without combining marks, then casefold()."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def _compare(a: Any, b: Any) -> int:
+    return (a > b) - (a < b)
+
+
+SortKey = tuple[Callable[[T], Any], bool, str]
+
+
+def sort_by(rows: Iterable[T], keys: Sequence[SortKey[T]], ties: Callable[[T], Any]) -> list[T]:
+    """`rows` sorted by each (value, descending, empty) in turn, then ascending `ties`.
+    `empty` says where an empty (None) value goes: "oldest" (§8 dates: an empty date is
+    infinitely old, first in ASC, last in DESC) or "last" (both directions)."""
+
+    def compare(x: T, y: T) -> int:
+        for value, descending, empty in keys:
+            a, b = value(x), value(y)
+            if a is None or b is None:
+                if a is None and b is None:
+                    continue
+                if empty == "last":
+                    return 1 if a is None else -1
+                oldest_first = -1 if a is None else 1  # ASC: the empty one first
+                return -oldest_first if descending else oldest_first
+            order = _compare(a, b)
+            if order:
+                return -order if descending else order
+        return _compare(ties(x), ties(y))
+
+    return sorted(rows, key=functools.cmp_to_key(compare))

@@ -101,13 +101,13 @@ def test_an_unexpected_exception_is_masked_and_logged(
 def test_a_failing_sql_statement_is_masked_and_the_next_request_works(
     api: Api, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    page = customer_queries.customer_page
+    page = customer_queries.sorted_customers
 
     def broken_page(conn: Any, *args: Any) -> Any:
         conn.execute(text("SELECT password FROM no_such_table"))
         return page(conn, *args)
 
-    monkeypatch.setattr(customer_queries, "customer_page", broken_page)
+    monkeypatch.setattr(customer_queries, "sorted_customers", broken_page)
     with caplog.at_level(logging.ERROR):
         response = ask(api, '{ me { name } customers(search: "acme") { totalCount } }')
     assert response.status_code == 200
@@ -115,7 +115,7 @@ def test_a_failing_sql_statement_is_masked_and_the_next_request_works(
     record = logged(caplog, rid)
     assert "no_such_table" in logging.Formatter().formatException(record.exc_info)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(customer_queries, "customer_page", page)
+    monkeypatch.setattr(customer_queries, "sorted_customers", page)
     assert api.data("alice", '{ customers(search: "acme") { totalCount } }') == {
         "customers": {"totalCount": 1}
     }

@@ -111,24 +111,26 @@ def test_format_variants_load_the_same_ledger(
             "country": "FR", "status": "Litige résolu", "collector": "Camille", "blocked": True,
             "credit_limit": D("1234.56"), "insurer_guarantee": D("1000.00"),
             "last_payment_date": date(2026, 11, 1), "attributes": {"segment": "PME"},
+            "name_key": "societe generale d'ete", "account_key": "a1",
         },
         "B2": {
             "account_number": "B2", "name": "Bravo; Fils", "customer_group": None,
             "country": "BE", "status": "Normal", "collector": None, "blocked": False,
             "credit_limit": None, "insurer_guarantee": D("0.50"),
             "last_payment_date": date(2026, 10, 31), "attributes": {},
+            "name_key": "bravo; fils", "account_key": "b2",
         },
     }  # fmt: skip
     assert item_rows(engine) == {
         ("A1", "F-1"): {
             "document_number": "F-1", "type": "INVOICE", "document_date": date(2026, 10, 1),
             "due_date": date(2026, 10, 31), "amount": D("1500.00"), "open_amount": D("1234.56"),
-            "disputed": True, "ignored_in_collection": False,
+            "disputed": True, "ignored_in_collection": False, "document_key": None,
         },
         ("B2", "AV-1"): {
             "document_number": "AV-1", "type": "CREDIT_NOTE", "document_date": date(2026, 11, 2),
             "due_date": None, "amount": D("-10.50"), "open_amount": D("-10.50"),
-            "disputed": False, "ignored_in_collection": True,
+            "disputed": False, "ignored_in_collection": True, "document_key": None,
         },
     }  # fmt: skip
 

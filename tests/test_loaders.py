@@ -9,6 +9,8 @@ import pytest
 from sqlalchemy import Engine, select
 
 from graphql_api.alerts import AlertInput, create_alert
+from graphql_api.item_queries import ItemsAsked, item_order
+from graphql_api.keyset import Window
 from graphql_api.loaders import CustomerPage, Loader, NotPrimed
 from graphql_api.plugins import CriteriaRegistry
 from graphql_api.request_context import RequestContext
@@ -72,5 +74,8 @@ def test_the_request_context_batches_bells_and_reminders_of_a_page(
         assert [r.date for r in context.reminders.get(ids["C2"])] == [ago(3)]
         with pytest.raises(NotPrimed):
             context.alerts.bells.get(ids["C3"])
+        order = item_order()
         with pytest.raises(NotPrimed):
-            context.items(ids["C3"], 0, 10)
+            context.items(ids["C3"], ItemsAsked(order, order.signature, Window(10)))
+        with pytest.raises(NotPrimed):
+            context.customer_rows.get(ids["C3"])

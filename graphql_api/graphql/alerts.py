@@ -22,7 +22,7 @@ from graphql_api.graphql.context import Info
 from graphql_api.graphql.criteria import criteria_given
 from graphql_api.graphql.errors import UserError, graphql_error, payload_errors, user_errors
 from graphql_api.graphql.node import Node
-from graphql_api.graphql.paging import DEFAULT_FIRST, MAX_FIRST
+from graphql_api.graphql.paging import After, Before, First, Last
 from graphql_api.graphql.users import User
 from graphql_api.users import Role
 from graphql_api.viewer_alerts import ViewerAlerts
@@ -116,16 +116,15 @@ class Alert(Node):
     def customers(
         self,
         info: Info,
-        first: Annotated[int | None, strawberry.argument(
-            description=f"How many customers (default {DEFAULT_FIRST}, at most {MAX_FIRST})."
-        )] = DEFAULT_FIRST,
-        after: Annotated[str | None, strawberry.argument(
-            description="The endCursor of the previous page.")] = None,
-    ) -> CustomerConnection:  # fmt: skip
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> CustomerConnection:
         # Imported here: customers.py shows bells, which list alerts.
         from graphql_api.graphql.customers import alert_customers
 
-        return alert_customers(info, self.source.id, first, after)
+        return alert_customers(info, self.source.id, (first, after, last, before))
 
 
 _NODES: "WeakKeyDictionary[ViewerAlerts, dict[int, Alert]]" = WeakKeyDictionary()

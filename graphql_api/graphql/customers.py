@@ -1,12 +1,10 @@
-"""Customers: the `Customer` type with its bell, items and reminders, the connections that
-page through customers and items, and `customers`/`customer`.
+"""Customers: the `Customer` type with its bell, items and reminders, the connection that
+pages through customers in the orders of SPEC §8, and `customers`/`customer`.
 
 No `from __future__ import annotations` here: `customers(where:)` takes the registry's
 `CriteriaInput`, a type built with the schema, so its annotations are objects.
 """
 
-import base64
-import binascii
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
@@ -17,59 +15,48 @@ from sqlalchemy import ColumnElement, Row, false
 from strawberry.scalars import JSON
 
 from graphql_api import alerts as domain
-from graphql_api import customer_queries, ids
+from graphql_api import customer_queries, ids, keyset
 from graphql_api.criteria import ParsedCriteria
+from graphql_api.customer_queries import CustomerSortField
 from graphql_api.errors import invalid
 from graphql_api.graphql.alerts import Bell, not_found_as, visible_alert, visible_alerts
 from graphql_api.graphql.context import Info
 from graphql_api.graphql.criteria import parse_where
 from graphql_api.graphql.errors import query_error
+from graphql_api.graphql.items import (
+    ItemConnection,
+    ItemOrder,
+    SchemaCriteria,
+    customer_items,
+    items_query_type,
+)
 from graphql_api.graphql.node import Node
-from graphql_api.graphql.paging import DEFAULT_FIRST, MAX_FIRST, PageInfo, page_size
+from graphql_api.graphql.paging import (
+    After,
+    Before,
+    First,
+    Last,
+    PageInfo,
+    page_info,
+    page_size,
+    window,
+)
 from graphql_api.graphql.reminders import Reminder
+from graphql_api.keyset import SortDirection
+
+strawberry.enum(
+    CustomerSortField,
+    description="What customers can be sorted by; ties go by account number. BELL comes with "
+    "live alerts (SPEC §9) and is refused until then.",
+)
 
 
-@strawberry.type(description="An open item (document) of a customer.")
-class Item(Node):
-    document_number: str = strawberry.field(description="The document number, unique per customer.")
-    type: str = strawberry.field(description="INVOICE, CREDIT_NOTE, PAYMENT or OTHER.")
-    document_date: dt.date | None = strawberry.field(description="The document's date.")
-    due_date: dt.date | None = strawberry.field(description="When it falls due.")
-    amount: Decimal | None = strawberry.field(description="The document's amount.")
-    open_amount: Decimal = strawberry.field(
-        description="What is still open; negative for credit notes and unallocated payments."
+@strawberry.input(description="One key of an order of customers.")
+class CustomerOrder:
+    field: CustomerSortField = strawberry.field(description="What to sort by.")
+    direction: SortDirection = strawberry.field(
+        default=SortDirection.ASC, description="ASC (the default) or DESC."
     )
-    disputed: bool = strawberry.field(description="Whether the item is disputed.")
-    ignored_in_collection: bool = strawberry.field(description="Whether collection ignores it.")
-    overdue: bool = strawberry.field(description="Whether its due date is before today.")
-
-    @staticmethod
-    def of(row: Row[Any], today: dt.date) -> "Item":
-        return Item(
-            id=strawberry.ID(ids.item_id(row.customer_id, row.document_number)),
-            document_number=row.document_number, type=row.type,
-            document_date=row.document_date, due_date=row.due_date, amount=row.amount,
-            open_amount=row.open_amount, disputed=row.disputed,
-            ignored_in_collection=row.ignored_in_collection,
-            overdue=row.due_date is not None and row.due_date < today,
-        )  # fmt: skip
-
-
-@strawberry.type(description="An item and its cursor.")
-class ItemEdge:
-    cursor: str = strawberry.field(description="Pass it as `after` to continue after this item.")
-    node: Item = strawberry.field(description="The item.")
-
-
-@strawberry.type(description="A page of a customer's items, oldest due date first.")
-class ItemConnection:
-    total_count: int = strawberry.field(description="How many items the customer has.")
-    page_info: PageInfo = strawberry.field(description="Where this page stands.")
-    edges: list[ItemEdge] = strawberry.field(description="The items of this page.")
-
-    @strawberry.field(description="The items of this page, without cursors.")
-    def nodes(self) -> list[Item]:
-        return [edge.node for edge in self.edges]
 
 
 @strawberry.type(description="A customer account, its figures for today, its items and its bell.")
@@ -160,42 +147,37 @@ class Customer(Node):
             found = found[: page_size(first)]
         return [Reminder.of(r) for r in found]
 
-    @strawberry.field(description="Its items (open or settled), oldest due date first.")
+    @strawberry.field(
+        description="Its items: all of them (open or settled), or with `where` its open items "
+        "meeting those item criteria. Oldest due date first unless `orderBy` says otherwise."
+    )
     @query_error
     def items(
         self,
         info: Info,
-        first: Annotated[int | None, strawberry.argument(
-            description=f"How many items (default {DEFAULT_FIRST}, at most {MAX_FIRST})."
-        )] = DEFAULT_FIRST,
-        after: Annotated[str | None, strawberry.argument(
-            description="The endCursor of the previous page.")] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        where: Annotated[SchemaCriteria | None, strawberry.argument(
+            description="Item criteria only (a customer criterion is a VALIDATION error).",
+        )] = None,
+        order_by: Annotated[list[ItemOrder] | None, strawberry.argument(
+            description="Sort keys, applied in turn (default: due date, oldest first).",
+        )] = None,
     ) -> ItemConnection:  # fmt: skip
-        context = info.context
-        count = page_size(first)
-        offset = 0 if after is None else _item_offset(after)
-        rows, total = context.items(self.pk, offset, count)
-        edges = [
-            ItemEdge(cursor=_item_cursor(offset + n + 1), node=Item.of(row, context.today))
-            for n, row in enumerate(rows[:count])
-        ]
-        page = PageInfo(
-            has_next_page=len(rows) > count, has_previous_page=offset > 0,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else after,
-        )  # fmt: skip
-        return ItemConnection(total_count=total, page_info=page, edges=edges)
+        return customer_items(info, self, first, after, last, before, where, order_by)
 
 
 @strawberry.type(description="A customer and its cursor.")
 class CustomerEdge:
     cursor: str = strawberry.field(
-        description="Pass it as `after` to continue after this customer."
+        description="Pass it as `after` (or `before`) to page from this customer."
     )
     node: Customer = strawberry.field(description="The customer.")
 
 
-@strawberry.type(description="A page of customers in account-number order (Relay convention).")
+@strawberry.type(description="A page of customers (Relay convention).")
 class CustomerConnection:
     # Counts the customers of every page; None when the alert filtering them cannot run.
     count: strawberry.Private[Callable[[], int | None]]
@@ -213,37 +195,33 @@ class CustomerConnection:
 
 def customer_connection(
     info: Info,
-    first: int | None,
-    after: str | None,
+    paging: tuple[int | None, str | None, int | None, str | None],
     conditions: list[ColumnElement[bool]],
     search: str | None = None,
     *,
+    order_by: list[CustomerOrder] | None = None,
     alert_id: int | None = None,
     where: ParsedCriteria | None = None,
 ) -> CustomerConnection:
-    """A page of the customers meeting every condition (and the search), in account order.
-    The conditions come from the alert `alert_id` and/or the criteria `where`: should their
-    SQL fail in the database, the alert matches nothing, or the search is an error (raised
-    as a UserInputError)."""
-    count = page_size(first)
-    start = None if after is None else customer_queries.decode_cursor(after)
+    """A page of the customers meeting every condition (and the search), in the order asked
+    (`paging` is first, after, last, before). The conditions come from the alert `alert_id`
+    and/or the criteria `where`: should their SQL fail in the database, the alert matches
+    nothing, or the search is an error (raised as a UserInputError)."""
+    order = customer_queries.customer_order([(o.field, o.direction) for o in order_by or ()])
+    asked = window(order, *paging)
     filters = [*conditions, *customer_queries.customer_filter(None, search)]
     guarded = info.context.alerts.guarded_read
     found = guarded(
-        lambda conn: customer_queries.customer_page(conn, filters, start, count), alert_id, where
-    )
+        lambda conn: customer_queries.sorted_customers(conn, filters, order, asked),
+        alert_id, where,
+    )  # fmt: skip
     if found is None:  # the alert's SQL fails: it matches nothing
         filters = [false()]
-    rows, more = found or ([], False)
+    page = found or keyset.Page([], False, False)
     edges = [
-        CustomerEdge(cursor=customer_queries.encode_cursor(row.account_number), node=node)
-        for row, node in zip(rows, Customer.shown(info, rows), strict=True)
+        CustomerEdge(cursor=order.encode(order.key_of(row)), node=node)
+        for row, node in zip(page.rows, Customer.shown(info, page.rows), strict=True)
     ]
-    page = PageInfo(
-        has_next_page=more, has_previous_page=start is not None,
-        start_cursor=edges[0].cursor if edges else None,
-        end_cursor=edges[-1].cursor if edges else after,
-    )  # fmt: skip
 
     @query_error
     def total() -> int | None:
@@ -251,58 +229,53 @@ def customer_connection(
             lambda conn: customer_queries.customer_count(conn, filters), alert_id, where
         )
 
-    return CustomerConnection(count=total, page_info=page, edges=edges)
+    return CustomerConnection(
+        count=total, page_info=page_info(page, [e.cursor for e in edges]), edges=edges
+    )
 
 
 @query_error
 def alert_customers(
-    info: Info, alert_id: int, first: int | None, after: str | None
+    info: Info,
+    alert_id: int,
+    paging: tuple[int | None, str | None, int | None, str | None],
 ) -> CustomerConnection:
-    """The customers matching one of the viewer's alerts."""
+    """The customers matching one of the viewer's alerts, in account-number order."""
     visible = info.context.alerts.get(alert_id)
     condition = false() if visible is None else visible.compiled.condition
-    return customer_connection(info, first, after, [condition], alert_id=alert_id)
-
-
-def _item_cursor(position: int) -> str:
-    return base64.urlsafe_b64encode(f"i:{position}".encode()).decode()
-
-
-def _item_offset(cursor: str) -> int:
-    try:
-        decoded = base64.urlsafe_b64decode(cursor.encode()).decode()
-        if decoded.startswith("i:") and decoded[2:].isdigit() and len(decoded) < 12:
-            return int(decoded[2:])
-    except (binascii.Error, UnicodeError, ValueError):
-        pass
-    raise invalid("after", "after is not an item cursor returned by this API")
+    return customer_connection(info, paging, [condition], alert_id=alert_id)
 
 
 def customer_queries_type(criteria_input: type) -> type:
-    """`customers` and `customer`, taking the schema's `CriteriaInput`."""
+    """`customers`, `customer` and `items`, taking the schema's `CriteriaInput`."""
 
     @strawberry.type
-    class CustomerQueries:
+    class CustomerQueries(items_query_type(criteria_input)):  # type: ignore[misc]
         @strawberry.field(
-            description="Customers in account-number order, optionally those matching criteria "
-            "(`where`), an alert (`alertId`) and a search, all combined. An unknown or invisible "
-            "alertId is an error (NOT_FOUND), the same for both."
+            description="Customers, optionally those matching criteria (`where`), an alert "
+            "(`alertId`) and a search, all combined; in account-number order unless `orderBy` "
+            "says otherwise. An unknown or invisible alertId is an error (NOT_FOUND), the same "
+            "for both."
         )
         @query_error
         def customers(
             self,
             info: Info,
-            first: Annotated[int | None, strawberry.argument(
-                description="Page size: 50 by default, at most 500.")] = 50,
-            after: Annotated[str | None, strawberry.argument(
-                description="The endCursor of the previous page.")] = None,
+            first: First = None,
+            after: After = None,
+            last: Last = None,
+            before: Before = None,
             where: Annotated[criteria_input | None, strawberry.argument(  # type: ignore[valid-type]
                 description="Advanced search: the criteria of alerts, with the same meaning."
             )] = None,
             alert_id: Annotated[strawberry.ID | None, strawberry.argument(
                 description="Only the customers matching this alert.")] = None,
             search: Annotated[str | None, strawberry.argument(
-                description="Case-insensitive text found in the account number or the name."
+                description="Text found in the account number or the name, ignoring case and "
+                "accents."
+            )] = None,
+            order_by: Annotated[list[CustomerOrder] | None, strawberry.argument(
+                description="Sort keys, applied in turn; ties go by account number."
             )] = None,
         ) -> CustomerConnection | None:  # fmt: skip
             """`alertId` of an alert the viewer may not see is answered exactly like an id that
@@ -322,7 +295,7 @@ def customer_queries_type(criteria_input: type) -> type:
                 assert visible is not None
                 conditions.append(visible.compiled.condition)
             return customer_connection(
-                info, first, after, conditions, search,
+                info, (first, after, last, before), conditions, search, order_by=order_by,
                 alert_id=None if visible is None else visible.alert.id, where=spec,
             )  # fmt: skip
 

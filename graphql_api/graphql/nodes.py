@@ -18,8 +18,9 @@ from graphql_api import ids, ledger_lookups, reminders, users
 from graphql_api.errors import invalid
 from graphql_api.graphql.alerts import visible_alert
 from graphql_api.graphql.context import Info
-from graphql_api.graphql.customers import Customer, Item
+from graphql_api.graphql.customers import Customer
 from graphql_api.graphql.errors import query_error
+from graphql_api.graphql.items import Item
 from graphql_api.graphql.node import Node
 from graphql_api.graphql.reminders import Reminder
 from graphql_api.graphql.users import User

@@ -22,6 +22,7 @@ from graphql_api.ledger_import.values import (
 )
 from graphql_api.ledger_import.writers import insert_rows, wire_encoder
 from graphql_api.storage import customers
+from graphql_api.text_folding import fold, fold_or_none
 
 CUSTOMER_COLUMNS = (
     "account_number", "name", "group", "country", "status", "collector", "blocked",
@@ -40,7 +41,9 @@ CUSTOMER_FIELDS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "insurer_guarantee": ("insurer_guarantee", memoized(parse_amount)),
     "last_payment_date": ("last_payment_date", memoized(parse_date)),
 }
-NEW_CUSTOMER = {column: None for column, _ in CUSTOMER_FIELDS.values()} | {"blocked": False}
+NEW_CUSTOMER = {column: None for column, _ in CUSTOMER_FIELDS.values()} | {
+    "blocked": False, "name_key": None,
+}  # fmt: skip
 
 _wire_customer = wire_encoder(customers)
 
@@ -73,13 +76,17 @@ def load_customers(
             continue
         if values.get("blocked") is None and "blocked" in values:
             values["blocked"] = False
+        if "name" in values:  # what search and NAME order read (SPEC §8)
+            values["name_key"] = fold_or_none(values["name"])
         values["attributes"] = {
             name: cells[source.index[name]].strip()
             for name in extra
             if cells[source.index[name]].strip()
         }
         if accounts.get(account) is None:
-            new_rows.append(NEW_CUSTOMER | values | {"account_number": account})
+            new_rows.append(
+                NEW_CUSTOMER | values | {"account_number": account, "account_key": fold(account)}
+            )
         else:
             changed.append(values | {"key": account})
     if source.log.total:

@@ -19,6 +19,7 @@ from graphql_api.ledger_import.values import ITEM_TYPES, NO, YES
 from graphql_api.ledger_import.writers import copy_line, wire_encoder, written_columns
 from graphql_api.money import PLAIN_AMOUNT, plain_cents
 from graphql_api.storage import items
+from graphql_api.text_folding import fold
 
 # The items file's columns (SPEC §6), in the order of the table's columns.
 ITEM_COLUMNS = (
@@ -36,7 +37,9 @@ def item_row(values: dict[str, Any], customer_id: int | None, as_copy_line: bool
     """The row of an item parsed on the general path: the wire tuple, or (customer_id,
     document_number, the COPY line). The customer is None when its row in the customers file
     was refused: the import fails, nothing is written."""
-    wire = _wire_item(values | {"customer_id": customer_id})
+    document = values["document_number"]
+    document_key = None if document is None or document.isascii() else fold(document)
+    wire = _wire_item(values | {"customer_id": customer_id, "document_key": document_key})
     if as_copy_line:
         return customer_id, values["document_number"], copy_line(wire)
     return wire
@@ -48,7 +51,7 @@ _TYPES = {name: name for name in ITEM_TYPES}
 _UNKNOWN = object()
 # The fast path writes its rows in this order: should the table change, every line takes the
 # general path (still right, only slower) until the fast path is updated.
-_FAST_ORDER = ("customer_id", *ITEM_COLUMNS[1:])
+_FAST_ORDER = ("customer_id", *ITEM_COLUMNS[1:], "document_key")
 
 
 def fast_item_reader(
@@ -87,6 +90,7 @@ def fast_item_reader(
         if (
             customer_id is _UNKNOWN or kind is None or disputed is None or ignored is None
             or not document or len(document) > 100 or document.strip() != document
+            or not document.isascii()  # its folded key is written by the general path
             or not amount_ok(open_amount)
             or (amount and amount != open_amount and not amount_ok(amount))  # often the same
             or (issued and issued not in good_dates and not real_date(issued))
@@ -102,11 +106,12 @@ def fast_item_reader(
                 customer_id, document,
                 f"{customer_id}\t{document}\t{kind}\t{issued or null}\t{due or null}\t"
                 f"{amount_cents or null}\t{open_cents}\t"
-                f"{'t' if disputed else 'f'}\t{'t' if ignored else 'f'}\n",
+                f"{'t' if disputed else 'f'}\t{'t' if ignored else 'f'}\t{null}\n",
             )  # fmt: skip
         return account, (
             customer_id, document, kind, issued or None, due or None,
             None if amount_cents is None else int(amount_cents), int(open_cents), disputed, ignored,
+            None,
         )  # fmt: skip
 
     return read
