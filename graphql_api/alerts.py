@@ -10,15 +10,17 @@ import enum
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
+from graphql_api import membership, membership_day
 from graphql_api.criteria import criteria_json, parse_criteria
 from graphql_api.errors import NUL_MESSAGE, ErrorCode, Problem, UserInputError, has_nul
 from graphql_api.plugins import CriteriaRegistry
+from graphql_api.settings import today as settings_today
 from graphql_api.storage import alerts, users
 from graphql_api.users import Role, User
 
@@ -134,17 +136,24 @@ def get_alert(conn: Connection, user: User, alert_id: str | int) -> Alert | None
 
 
 def create_alert(
-    conn: Connection, registry: CriteriaRegistry, user: User, data: AlertInput
+    conn: Connection,
+    registry: CriteriaRegistry,
+    user: User,
+    data: AlertInput,
+    today: date | None = None,
 ) -> Alert:
     if user.role is Role.VIEWER:
         raise _error(ErrorCode.FORBIDDEN, None, "viewers cannot create alerts")
     values = _checked(registry, data)
+    today = today or settings_today()
+    membership_day.catch_up(conn, registry, today)
     now = datetime.now(UTC)
     new_id = conn.execute(
         insert(alerts)
         .values(**values, owner_id=user.id, version=1, created_at=now, updated_at=now)
         .returning(alerts.c.id)
     ).scalar_one()
+    membership.record(conn, registry, today, membership.Cause.ALERT_SAVED, alert_ids=[new_id])
     created = get_alert(conn, user, new_id)
     assert created is not None
     return created
@@ -157,6 +166,7 @@ def update_alert(
     alert_id: str,
     data: AlertInput,
     expected_version: int | None = None,
+    today: date | None = None,
 ) -> Alert:
     current = _editable(conn, user, alert_id)
     if data.visibility is not current.visibility and current.owner_id != user.id:
@@ -164,6 +174,11 @@ def update_alert(
             ErrorCode.FORBIDDEN, "visibility", "only the alert's owner can change its visibility"
         )
     values = _checked(registry, data)
+    # New criteria change membership; a name, level, colour, type or visibility does not.
+    resaved = values["criteria"] != current.criteria
+    today = today or settings_today()
+    if resaved:
+        membership_day.catch_up(conn, registry, today)
     query = update(alerts).where(alerts.c.id == current.id)
     if expected_version is not None:
         query = query.where(alerts.c.version == expected_version)
@@ -172,6 +187,9 @@ def update_alert(
     )
     if done.rowcount == 0:
         raise Conflict(current, expected_version)
+    if resaved:
+        saved = membership.Cause.ALERT_SAVED
+        membership.record(conn, registry, today, saved, alert_ids=[current.id])
     updated = get_alert(conn, user, current.id)
     assert updated is not None
     return updated
@@ -191,6 +209,7 @@ class Conflict(UserInputError):
 
 def delete_alert(conn: Connection, user: User, alert_id: str) -> int:
     current = _editable(conn, user, alert_id)
+    membership.forget_alert(conn, current.id)  # its matches and history, recording nothing
     conn.execute(delete(alerts).where(alerts.c.id == current.id))
     return current.id
 
