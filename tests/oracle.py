@@ -202,3 +202,26 @@ class Oracle:
     def matches(self, criteria: Mapping[str, Any]) -> set[str]:
         assert criteria, "§2: an alert must have at least one criterion"
         return {a for a in self.customers if self.customer_matches(a, criteria)}
+
+
+# -- §9, membership ------------------------------------------------------------------------
+
+Match = tuple[int, str]  # (alert id, account number)
+
+
+def membership(oracle: Oracle, alerts: Mapping[int, Mapping[str, Any]]) -> set[Match]:
+    """§9: a match is a pair (alert, customer) where the customer meets the alert's criteria
+    against the ledger as it stands and today's date."""
+    return {
+        (alert_id, account)
+        for alert_id, criteria in alerts.items()
+        for account in oracle.matches(criteria)
+    }
+
+
+def recorded_changes(before: set[Match], after: set[Match]) -> set[tuple[int, str, str]]:
+    """§9: what one event records — the customers that enter or leave an alert; matches that
+    hold before and after record nothing (and keep their `since`)."""
+    return {(a, c, "ENTERED") for a, c in after - before} | {
+        (a, c, "LEFT") for a, c in before - after
+    }
