@@ -249,7 +249,7 @@ def record(
     failed = evaluate(conn, compiled, today, customer_ids)
     evaluated = [i for i in compiled if i not in failed]
     if failed:
-        _freeze(conn, failed)
+        _freeze(conn, failed, today)
     if not evaluated:
         return Recorded(cause, at, today, frozen=failed)
     before = dict(
@@ -363,8 +363,9 @@ def _keep_states(
         )
 
 
-def _freeze(conn: Connection, failed: Mapping[int, str]) -> None:
-    """These alerts could not be evaluated: their membership is kept as it is."""
+def _freeze(conn: Connection, failed: Mapping[int, str], today: date) -> None:
+    """These alerts could not be evaluated: their membership is kept as it is. One never
+    evaluated begins its history empty (it matches nothing in every answer meanwhile)."""
     ids = sorted(failed)
     frozen = among(alert_states.c.alert_id, ids)
     conn.execute(update(alert_states).where(frozen).values(frozen=True))
@@ -376,6 +377,7 @@ def _freeze(conn: Connection, failed: Mapping[int, str]) -> None:
     new = [{"alert_id": i, "match_count": 0, "frozen": True} for i in ids if i not in stated]
     if new:
         conn.execute(insert(alert_states), new)
+        _write_daily_counts(conn, today, {row["alert_id"]: 0 for row in new})
     for alert_id, problem in failed.items():
         log.warning("alert %s cannot be evaluated, its membership is kept: %s", alert_id, problem)
 
