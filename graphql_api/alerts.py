@@ -11,16 +11,17 @@ import enum
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
-from graphql_api import ids
+from graphql_api import ids, membership, membership_day
 from graphql_api.criteria import criteria_json, parse_criteria
 from graphql_api.errors import NUL_MESSAGE, ErrorCode, Problem, UserInputError, has_nul
 from graphql_api.plugins import CriteriaRegistry
+from graphql_api.settings import today as settings_today
 from graphql_api.storage import alerts, users
 from graphql_api.users import Role, User
 
@@ -139,15 +140,22 @@ def _visible(conn: Connection, user: User, which: ColumnElement[bool]) -> Alert 
 
 
 def create_alert(
-    conn: Connection, registry: CriteriaRegistry, user: User, data: AlertInput
+    conn: Connection,
+    registry: CriteriaRegistry,
+    user: User,
+    data: AlertInput,
+    today: date | None = None,
 ) -> Alert:
     if user.role is Role.VIEWER:
         raise _error(ErrorCode.FORBIDDEN, None, "viewers cannot create alerts")
     values = _checked(registry, data)
+    today = today or settings_today()
+    membership_day.catch_up(conn, registry, today)
     now = datetime.now(UTC)
     row = dict(values, public_id=ids.new_alert_key(), owner_id=user.id, version=1,
                created_at=now, updated_at=now)  # fmt: skip
     new_id = conn.execute(insert(alerts).values(row).returning(alerts.c.id)).scalar_one()
+    membership.record(conn, registry, today, membership.Cause.ALERT_SAVED, alert_ids=[new_id])
     created = _visible(conn, user, alerts.c.id == new_id)
     assert created is not None
     return created
@@ -160,6 +168,7 @@ def update_alert(
     alert_id: str,
     data: AlertInput,
     expected_version: int | None = None,
+    today: date | None = None,
 ) -> Alert:
     current = _editable(conn, user, alert_id)
     if data.visibility is not current.visibility and current.owner_id != user.id:
@@ -167,6 +176,11 @@ def update_alert(
             ErrorCode.FORBIDDEN, "visibility", "only the alert's owner can change its visibility"
         )
     values = _checked(registry, data)
+    # New criteria change membership; a name, level, colour, type or visibility does not.
+    resaved = values["criteria"] != current.criteria
+    today = today or settings_today()
+    if resaved:
+        membership_day.catch_up(conn, registry, today)
     query = update(alerts).where(alerts.c.id == current.id)
     if expected_version is not None:
         query = query.where(alerts.c.version == expected_version)
@@ -175,6 +189,9 @@ def update_alert(
     )
     if done.rowcount == 0:
         raise Conflict(current, expected_version)
+    if resaved:
+        saved = membership.Cause.ALERT_SAVED
+        membership.record(conn, registry, today, saved, alert_ids=[current.id])
     updated = _visible(conn, user, alerts.c.id == current.id)
     assert updated is not None
     return updated
@@ -195,6 +212,7 @@ class Conflict(UserInputError):
 def delete_alert(conn: Connection, user: User, alert_id: str) -> Alert:
     """Delete the alert; returns it as it was."""
     current = _editable(conn, user, alert_id)
+    membership.forget_alert(conn, current.id)  # its matches and history, recording nothing
     conn.execute(delete(alerts).where(alerts.c.id == current.id))
     return current
 

@@ -139,6 +139,51 @@ def import_command(
     )
 
 
+@main.command()
+def check() -> None:
+    """Evaluate every alert from scratch and compare with the stored membership (exit 1 and
+    the differences on any mismatch; repairs nothing). A pending day is applied first."""
+    from graphql_api.membership_check import check_membership
+    from graphql_api.membership_day import catch_up
+
+    registry, day = load_registry(), today()
+    with write_transaction(open_database()) as conn:
+        catch_up(conn, registry, day)
+        report = check_membership(conn, registry, day)
+    for line in report.not_evaluated:
+        click.echo(f"not evaluated (membership kept as it was): {line}")
+    for line in report.differences:
+        click.echo(line)
+    if not report.ok:
+        click.echo(f"Membership differs: {len(report.differences)} difference(s).", err=True)
+        sys.exit(1)
+    click.echo(
+        f"Membership is exact: {report.alerts_checked} alert(s), "
+        f"{report.matches_checked} match(es), for {day}."
+    )
+
+
+@main.command()
+def refresh() -> None:
+    """Apply a pending day (figures and membership), as the first request of the day would."""
+    from graphql_api.membership_day import catch_up
+
+    day = today()
+    with write_transaction(open_database()) as conn:
+        done = catch_up(conn, load_registry(), day)
+    if done.new_day is None and done.saved is None:
+        click.echo(f"Nothing pending: {day} is applied.")
+        return
+    for what, recorded in (("day", done.new_day), ("saved alerts", done.saved)):
+        if recorded is not None:
+            click.echo(
+                f"Applied {what} for {day}: {recorded.entered} entered, {recorded.left} left, "
+                f"{len(recorded.frozen)} alert(s) that cannot be evaluated kept as they were."
+            )
+    if done.pruned:
+        click.echo(f"Pruned {done.pruned} change(s) older than the history kept.")
+
+
 @main.group()
 def users() -> None:
     """Manage users and their tokens."""

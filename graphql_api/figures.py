@@ -2,7 +2,8 @@
 
 Figures that depend on "today" (overdue, not due, days overdue) are computed
 for the day stored in `ledger_state.figures_date`; the first request of a new
-day recomputes them all, so they are never stale.
+day recomputes them all, with the alerts' membership (membership_day.py), so they
+are never stale.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date
 
-from sqlalchemy import Date, Engine, and_, case, delete, func, insert, literal, select, update
+from sqlalchemy import Date, and_, case, delete, func, insert, literal, select, update
 from sqlalchemy.engine import Connection
 
 from graphql_api.sql_functions import days_since
@@ -20,7 +21,6 @@ from graphql_api.storage import (
     items,
     ledger_state,
     reminders,
-    write_transaction,
 )
 
 
@@ -91,17 +91,6 @@ def refresh_figures(
     )
     if customer_ids is None:
         conn.execute(update(ledger_state).where(ledger_state.c.id == 1).values(figures_date=today))
-
-
-def ensure_figures_current(engine: Engine, today: date) -> None:
-    """Recompute every customer's figures if they were computed for another day."""
-    with engine.connect() as conn:
-        stored = conn.execute(select(ledger_state.c.figures_date)).scalar()
-    if stored == today:
-        return
-    with write_transaction(engine) as conn:
-        if conn.execute(select(ledger_state.c.figures_date)).scalar() != today:
-            refresh_figures(conn, today)
 
 
 def note_reminder(conn: Connection, customer_id: int, reminder_date: date) -> None:

@@ -1,7 +1,9 @@
-"""Reminders: logging a collection action, and reading a customer's history (SPEC §1).
+"""Reminders: logging a collection action, undoing a mistaken one, and reading a customer's
+history (SPEC §1, §9).
 
-A logged reminder updates the customer's `lastReminderDate` in the same
-transaction, so "not reminded for 10 days" is answered right at once.
+A logged or deleted reminder updates the customer's `lastReminderDate` and its alerts'
+membership (one REMINDER event) in the same transaction, so "not reminded for 10 days" is
+answered right at once.
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Connection
 
-from graphql_api import ids
+from graphql_api import ids, membership, membership_day
 from graphql_api.customer_queries import customer_by
 from graphql_api.errors import NUL_MESSAGE, ErrorCode, Problem, UserInputError, has_nul
-from graphql_api.figures import note_reminder
+from graphql_api.figures import note_reminder, refresh_figures
+from graphql_api.plugins import CriteriaRegistry, load_registry
 from graphql_api.storage import reminders
 from graphql_api.users import Role, User
 
@@ -50,9 +53,12 @@ def log_reminder(
     today: date,
     channel: ReminderChannel = ReminderChannel.EMAIL,
     note: str | None = None,
+    *,
+    registry: CriteriaRegistry | None = None,
 ) -> Reminder:
-    """Record a reminder on the customer an API id names, and keep its figures current;
-    viewers change nothing."""
+    """Record a reminder on the customer an API id names, and keep its figures and membership
+    current; viewers change nothing. `registry` evaluates the alerts (default: the installed
+    plugins')."""
     if user.role is Role.VIEWER:
         raise _error(ErrorCode.FORBIDDEN, None, "viewers cannot log reminders")
     too_late = future_date_problem(when, today)
@@ -68,6 +74,8 @@ def log_reminder(
         raise _error(ErrorCode.VALIDATION, "note", f"the note {NUL_MESSAGE}")
     if text and len(text) > MAX_NOTE:
         raise _error(ErrorCode.VALIDATION, "note", f"the note is longer than {MAX_NOTE} characters")
+    registry = registry if registry is not None else load_registry()
+    membership_day.catch_up(conn, registry, today)
     new_id = conn.execute(
         insert(reminders)
         .values(
@@ -80,7 +88,45 @@ def log_reminder(
         .returning(reminders.c.id)
     ).scalar_one()
     note_reminder(conn, number, when)
+    membership.record(conn, registry, today, membership.Cause.REMINDER, customer_ids=[number])
     return Reminder(new_id, number, when, channel, text or None, user.name)
+
+
+def delete_reminder(
+    conn: Connection,
+    user: User,
+    reminder_id: str | int,
+    today: date,
+    *,
+    registry: CriteriaRegistry | None = None,
+) -> Reminder:
+    """Undo a mistaken reminder: the user who logged it or an ADMIN; an imported one (logged
+    by no user), an ADMIN only; never a VIEWER. The customer's figures and membership follow."""
+    if user.role is Role.VIEWER:
+        raise _error(ErrorCode.FORBIDDEN, None, "viewers cannot delete reminders")
+    number = ids.reminder_row(reminder_id)
+    row = (
+        None
+        if number is None
+        else conn.execute(select(reminders).where(reminders.c.id == number)).first()
+    )
+    if row is None:
+        raise _error(ErrorCode.NOT_FOUND, "id", f"no reminder with id {str(reminder_id)[:40]!r}")
+    if user.role is not Role.ADMIN and (row.logged_by is None or row.logged_by != user.name):
+        reason = (
+            "only an admin can delete an imported reminder"
+            if row.logged_by is None
+            else "only the user who logged the reminder, or an admin, can delete it"
+        )
+        raise _error(ErrorCode.FORBIDDEN, "id", reason)
+    registry = registry if registry is not None else load_registry()
+    membership_day.catch_up(conn, registry, today)
+    conn.execute(delete(reminders).where(reminders.c.id == row.id))
+    refresh_figures(conn, today, [row.customer_id])
+    membership.record(
+        conn, registry, today, membership.Cause.REMINDER, customer_ids=[row.customer_id]
+    )
+    return _reminder(row)
 
 
 def future_date_problem(when: date, today: date) -> str | None:

@@ -49,7 +49,7 @@ class RequestContext:
         self.today = today or settings_today()
         self.ledger = ledger_for(self.today)
         self.cache = cache or AlertCache(registry)
-        self.snapshot = Snapshot(engine, self.today)
+        self.snapshot = Snapshot(engine, self.today, registry)
         self._start_reading()
 
     @classmethod

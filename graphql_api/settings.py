@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     # How GraphQL is executed (graphql_api/fast_execution.py): `fast` reads plain fields
     # directly, `graphql-core` is strawberry's own execution; the answers are the same.
     executor: Literal["fast", "graphql-core"] = "fast"
+    # Membership changes older than this many days (from today) are pruned on a new day,
+    # except the one that began a current match (graphql_api/membership_day.py).
+    history_days: PositiveInt = 400
 
     # Origins whose pages may call the API (CORS), comma-separated: "https://app.example.com".
     cors_origins: str = ""

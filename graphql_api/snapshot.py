@@ -1,5 +1,6 @@
 """One request's view of the database: a read transaction opened on first use, with the
-figures made current for today, and the write transactions the request makes.
+figures and membership caught up for today (membership_day.py), and the write transactions
+the request makes.
 
 Every statement a request reads with sees the same snapshot. A write ends the snapshot
 first; the next read opens a new one, which sees the write.
@@ -14,14 +15,16 @@ from datetime import date
 from sqlalchemy import Dialect, Engine
 from sqlalchemy.engine import Connection
 
-from graphql_api.figures import ensure_figures_current
-from graphql_api.storage import ledger_marks, read_transaction, write_transaction
+from graphql_api import membership_day
+from graphql_api.plugins import CriteriaRegistry
+from graphql_api.storage import read_transaction, write_transaction
 
 
 class Snapshot:
-    def __init__(self, engine: Engine, today: date) -> None:
+    def __init__(self, engine: Engine, today: date, registry: CriteriaRegistry) -> None:
         self.engine = engine
         self.today = today
+        self.registry = registry
         self._transaction: contextlib.ExitStack | None = None
         self._conn: Connection | None = None
         self._marked = False  # whether this transaction's ledger marks were read
@@ -38,15 +41,16 @@ class Snapshot:
 
     @property
     def conn(self) -> Connection:
-        """The read transaction, with the figures current for today."""
+        """The read transaction, with the figures and membership current for today."""
         if self._conn is None:
             self._open()
-        if not self._marked:  # the transaction's first read: the figures' day, the alerts
-            figures_date, self._alerts_version = ledger_marks(self._read())
-            if figures_date != self.today:
+        if not self._marked:  # the transaction's first read: the day applied, the alerts
+            found = membership_day.marks(self._read())
+            self._alerts_version = found.alerts_version
+            if membership_day.needs_catch_up(self._read(), self.registry, self.today, found):
                 self.close()
-                ensure_figures_current(self.engine, self.today)
-                _, self._alerts_version = ledger_marks(self._open())
+                membership_day.ensure_current(self.engine, self.registry, self.today)
+                self._alerts_version = membership_day.marks(self._open()).alerts_version
             self._marked = True
         return self._read()
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -150,14 +151,17 @@ for _table, _name in EMPTY_SORT_KEYS:
         postgresql_where=_table.c[_name].is_(None),
     ).ddl_if(dialect="postgresql")  # fmt: skip
 
-# One row: the day the figures were computed for, a counter of changes to the alerts (bumped
-# by the database's own triggers, see migration 0002), and a lock writers share.
+# One row: the day the figures were computed for, the day membership was applied for, a
+# counter of changes to the alerts (bumped by the database's own triggers, see migration
+# 0002), and a lock writers share.
 ledger_state = Table(
     "ledger_state",
     metadata,
     Column("id", Integer, primary_key=True),
     Column("figures_date", Date),
     Column("alerts_version", Integer, nullable=False, server_default="0"),
+    # The last day membership was applied for (membership.py); NULL: never computed yet.
+    Column("membership_date", Date),
 )
 
 users = Table(
@@ -278,3 +282,72 @@ def migrate(engine: Engine, revision: str = "head") -> None:
             conn.execute(text("SELECT pg_advisory_xact_lock(4242)"))
         config.attributes["connection"] = conn
         command.upgrade(config, revision)
+
+
+# -- membership (SPEC §9): which customers match each alert, since when, what changed ---------
+# Kept by graphql_api/membership.py; every row of an alert goes with it (ON DELETE CASCADE).
+
+# One row per (alert, customer) match. The primary key reads an alert's matches and counts
+# them; the customer index reads a page's bells (covering: `since` is in it).
+alert_matches = Table(
+    "alert_matches",
+    metadata,
+    Column("alert_id", ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True),
+    Column("customer_id", ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
+    Column("since", DateTime(timezone=True), nullable=False),
+    Index("ix_alert_matches_customer", "customer_id", "alert_id", "since"),
+    sqlite_with_rowid=False,
+)
+
+# Every change of membership. One event's changes share `at`; `day` is the ledger's today
+# they were applied for. Indexes: an alert's, a customer's and everyone's changes newest
+# first (`at >= since` is a range of each), and the pruning by day.
+alert_changes = Table(
+    "alert_changes",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("alert_id", ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
+    Column("customer_id", ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(7), nullable=False),  # ENTERED, LEFT
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("cause", String(11), nullable=False),  # IMPORT, REMINDER, ALERT_SAVED, NEW_DAY
+    Index("ix_alert_changes_alert_at", "alert_id", "at"),
+    Index("ix_alert_changes_customer_at", "customer_id", "at"),
+    Index("ix_alert_changes_at", "at"),
+    Index("ix_alert_changes_day", "day"),
+)
+
+# Per alert: how many customers match (the count without counting), and whether its
+# membership is frozen because it could not be evaluated (SPEC §9). An alert with no row
+# here has never been evaluated (it was written to `alerts` by something else than
+# alerts.py): it is evaluated, as saved, on the next catch-up.
+alert_states = Table(
+    "alert_states",
+    metadata,
+    Column("alert_id", ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True),
+    Column("match_count", Integer, nullable=False),
+    Column("frozen", Boolean, nullable=False),
+)
+
+# The match count at the end of each day on which it changed (matchCountHistory): a day
+# without a row has the count of the newest row before it; the alert's first row is
+# where its history begins.
+alert_daily_counts = Table(
+    "alert_daily_counts",
+    metadata,
+    Column("alert_id", ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("match_count", Integer, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+# When each user last marked each alert seen (seenAt, isNew, newCount).
+alert_seen = Table(
+    "alert_seen",
+    metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("alert_id", ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
+    Index("ix_alert_seen_alert", "alert_id"),
+)

@@ -286,3 +286,25 @@ def sort_by(rows: Iterable[T], keys: Sequence[SortKey[T]], ties: Callable[[T], A
         return _compare(ties(x), ties(y))
 
     return sorted(rows, key=functools.cmp_to_key(compare))
+
+# -- §9, membership ------------------------------------------------------------------------
+
+Match = tuple[int, str]  # (alert id, account number)
+
+
+def membership(oracle: Oracle, alerts: Mapping[int, Mapping[str, Any]]) -> set[Match]:
+    """§9: a match is a pair (alert, customer) where the customer meets the alert's criteria
+    against the ledger as it stands and today's date."""
+    return {
+        (alert_id, account)
+        for alert_id, criteria in alerts.items()
+        for account in oracle.matches(criteria)
+    }
+
+
+def recorded_changes(before: set[Match], after: set[Match]) -> set[tuple[int, str, str]]:
+    """§9: what one event records — the customers that enter or leave an alert; matches that
+    hold before and after record nothing (and keep their `since`)."""
+    return {(a, c, "ENTERED") for a, c in after - before} | {
+        (a, c, "LEFT") for a, c in before - after
+    }

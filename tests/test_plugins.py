@@ -340,19 +340,20 @@ def test_criteria_are_parsed_once_where_they_come_in(api: Api) -> None:
         assert created["createAlert"] == {
             "alert": {"criteria": criteria, "matchCount": 4, "problems": []}, "errors": []
         }  # fmt: skip
-        # Saving parsed the object strawberry built, not JSON made of it; answering loaded
-        # the stored JSON. Each predicate was built from the typed value, once.
-        from_input, from_storage = kind.parsed
+        # Saving parsed the object strawberry built, not JSON made of it; evaluating its
+        # membership (membership.py) and answering each loaded the stored JSON. Each
+        # predicate was built from the typed value, once per load.
+        from_input, *from_storage = kind.parsed
         assert isinstance(from_input, AmountRange) and from_input.min == Decimal("20000")
-        assert from_storage == {"min": "20000"}
-        assert kind.compared == [AmountBounds(min=Decimal("20000"))]
+        assert from_storage == [{"min": "20000"}] * 2
+        assert kind.compared == [AmountBounds(min=Decimal("20000"))] * 2
 
         ask("{ alerts { matchCount } customers { edges { node { bell { count } } } } }")
-        assert len(kind.parsed) == 2  # the compiled alert is kept: nothing is parsed again
+        assert len(kind.parsed) == 3  # the compiled alert is kept: nothing is parsed again
 
         searched = ask("{ customers(where: {countedOverdue: {min: 20000}}) { totalCount } }")
         assert searched == {"customers": {"totalCount": 4}}
-        assert isinstance(kind.parsed[-1], AmountRange) and len(kind.parsed) == 3
+        assert isinstance(kind.parsed[-1], AmountRange) and len(kind.parsed) == 4
         assert kind.compared[-1] == AmountBounds(min=Decimal("20000"))
 
 

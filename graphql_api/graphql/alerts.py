@@ -296,7 +296,9 @@ def alert_mutations(alert_input: type) -> type:
             context = info.context
             with context.writing() as conn:
                 data = _alert_data(input)
-                alert = domain.create_alert(conn, context.registry, context.user, data)
+                alert = domain.create_alert(
+                    conn, context.registry, context.user, data, context.today
+                )
             return AlertPayload(alert=_saved(info, alert), errors=[])
 
         @strawberry.mutation(
@@ -315,8 +317,9 @@ def alert_mutations(alert_input: type) -> type:
             context = info.context
             with context.writing() as conn:
                 alert = domain.update_alert(
-                    conn, context.registry, context.user, id, _alert_data(input), expected_version
-                )
+                    conn, context.registry, context.user, id, _alert_data(input),
+                    expected_version, context.today,
+                )  # fmt: skip
             return AlertPayload(alert=_saved(info, alert), errors=[])
 
         @strawberry.mutation(

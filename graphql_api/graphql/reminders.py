@@ -79,7 +79,7 @@ class ReminderMutations:
         with context.writing() as conn:
             logged = domain.log_reminder(
                 conn, context.user, input.customer_id, input.date or context.today,
-                context.today, input.channel, input.note,
+                context.today, input.channel, input.note, registry=context.registry,
             )  # fmt: skip
         row = customer_queries.customer_by(context.conn, customer_id=logged.customer_id)
         customer = None if row is None else Customer.shown(info, [row])[0]

@@ -1,5 +1,6 @@
 """One import: the given files loaded in one write transaction, customers first (items and
-reminders name their accounts), then the figures recomputed. All or nothing."""
+reminders name their accounts), then the figures recomputed and the alerts' membership
+diffed as one IMPORT event (membership.py). All or nothing."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
+from graphql_api import membership, membership_day
 from graphql_api.figures import refresh_figures
 from graphql_api.ledger_import import customers as _customers
 from graphql_api.ledger_import import items as _items
@@ -17,6 +19,7 @@ from graphql_api.ledger_import.csv_file import CsvFile
 from graphql_api.ledger_import.item_lines import ITEM_COLUMNS
 from graphql_api.ledger_import.problems import ImportFailed, ProblemLog
 from graphql_api.ledger_import.writers import checked_references
+from graphql_api.plugins import CriteriaRegistry, load_registry
 from graphql_api.storage import customers, write_transaction
 
 
@@ -39,14 +42,18 @@ def import_ledger(
     upsert_items: bool = False,
     logged_by: str | None = None,
     show_progress: bool = False,
+    registry: CriteriaRegistry | None = None,
 ) -> ImportSummary:
     """Load the given files in one transaction.
 
     On any problem, raise ImportFailed listing them; the database is left as it was.
+    `registry` evaluates the alerts (default: the installed plugins').
     """
     log = ProblemLog()
     summary = ImportSummary()
+    registry = registry if registry is not None else load_registry()
     with write_transaction(engine) as conn:
+        membership_day.catch_up(conn, registry, today)  # a new day is applied before the import
         accounts = dict(conn.execute(select(customers.c.account_number, customers.c.id)).all())
         if customers_file is not None:
             source = CsvFile(
@@ -76,4 +83,5 @@ def import_ledger(
             refresh_figures(conn, today)
         if analyze:
             conn.exec_driver_sql("ANALYZE customer_figures")
+        membership.record(conn, registry, today, membership.Cause.IMPORT)
     return summary
