@@ -22,7 +22,7 @@ from graphql_api.errors import UserInputError
 from graphql_api.plugins import CriteriaRegistry, load_registry
 from graphql_api.settings import PREFIX, Settings, today
 from graphql_api.storage import create_db_engine, migrate, write_transaction
-from graphql_api.users import Role, add_user, list_users, reset_token, revoke_user
+from graphql_api.users import Role, add_user, list_users, reset_token, revoke_user, set_collector
 
 
 def open_database() -> Engine:
@@ -194,10 +194,11 @@ def users() -> None:
 @click.option(
     "--role", required=True, type=click.Choice([r.value for r in Role], case_sensitive=False)
 )
-def users_add(name: str, role: str) -> None:
+@click.option("--collector", help="The collector code of the accounts the user follows.")
+def users_add(name: str, role: str, collector: str | None) -> None:
     """Create a user and print its token, once, on the last line."""
     with _user_errors(), write_transaction(open_database()) as conn:
-        token = add_user(conn, name, Role(role.upper()))
+        token = add_user(conn, name, Role(role.upper()), collector)
     click.echo(f"User {name} created with role {role.upper()}. Its token (shown once):")
     click.echo(token)
 
@@ -206,8 +207,25 @@ def users_add(name: str, role: str) -> None:
 def users_list() -> None:
     """List users, their roles and whether they are revoked."""
     with open_database().connect() as conn:
-        for name, role, revoked in list_users(conn):
-            click.echo(f"{name}\t{role}\t{'revoked' if revoked else 'active'}")
+        for name, role, revoked, collector in list_users(conn):
+            state = "revoked" if revoked else "active"
+            click.echo(f"{name}\t{role}\t{state}\t{collector or '-'}")
+
+
+@users.command(name="set")
+@click.argument("name")
+@click.option(
+    "--collector", required=True,
+    help='The collector code of the accounts the user follows ("" to unlink).',
+)  # fmt: skip
+def users_set(name: str, collector: str) -> None:
+    """Link a user to the collector code of the accounts they follow ("my portfolio")."""
+    with _user_errors(), write_transaction(open_database()) as conn:
+        set_collector(conn, name, collector)
+    code = collector.strip()
+    click.echo(
+        f"User {name} follows collector {code}." if code else f"User {name} follows no collector."
+    )
 
 
 @users.command(name="revoke")

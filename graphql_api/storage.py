@@ -173,6 +173,7 @@ users = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True)),
+    Column("collector", String(200)),  # the collector code of the accounts they follow
 )
 
 # An alert's internal id is never reused (AUTOINCREMENT on SQLite, a sequence on PostgreSQL);

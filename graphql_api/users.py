@@ -17,7 +17,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from graphql_api.errors import invalid
+from graphql_api.errors import NUL_MESSAGE, has_nul, invalid
 from graphql_api.storage import users
 
 TOKEN_PREFIX = "dso_"
@@ -34,6 +34,7 @@ class User:
     id: int
     name: str
     role: Role
+    collector: str | None = None  # the `collector` of the accounts they follow: "my portfolio"
 
 
 def hash_token(token: str) -> str:
@@ -44,7 +45,7 @@ def new_token() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
-def add_user(conn: Connection, name: str, role: Role) -> str:
+def add_user(conn: Connection, name: str, role: Role, collector: str | None = None) -> str:
     """Create a user and return their token (the only time it is known)."""
     name = name.strip()
     if not name or len(name) > 100:
@@ -54,7 +55,8 @@ def add_user(conn: Connection, name: str, role: Role) -> str:
         with conn.begin_nested():
             conn.execute(
                 insert(users).values(
-                    name=name, role=role.value, token_hash=hash_token(token), created_at=_now()
+                    name=name, role=role.value, token_hash=hash_token(token), created_at=_now(),
+                    collector=_collector(collector),
                 )
             )
     except IntegrityError:
@@ -75,17 +77,39 @@ def reset_token(conn: Connection, name: str) -> str:
     return token
 
 
+def set_collector(conn: Connection, name: str, collector: str | None) -> None:
+    """Link a user to the collector code of the accounts they follow; blank unlinks them."""
+    done = conn.execute(
+        update(users).where(users.c.name == name).values(collector=_collector(collector))
+    )
+    if done.rowcount == 0:
+        raise invalid("name", f"no user named {name!r}")
+
+
+def _collector(code: str | None) -> str | None:
+    """A collector code as customers' `collector` is stored: trimmed, blank is none."""
+    code = (code or "").strip()
+    if has_nul(code):
+        raise invalid("collector", f"the collector {NUL_MESSAGE}")
+    if len(code) > 200:
+        raise invalid("collector", "a collector code has at most 200 characters")
+    return code or None
+
+
 def revoke_user(conn: Connection, name: str) -> None:
     done = conn.execute(update(users).where(users.c.name == name).values(revoked_at=_now()))
     if done.rowcount == 0:
         raise invalid("name", f"no user named {name!r}")
 
 
-def list_users(conn: Connection) -> list[tuple[str, str, bool]]:
+def list_users(conn: Connection) -> list[tuple[str, str, bool, str | None]]:
+    """Each user's name, role, whether revoked, and collector code."""
     rows = conn.execute(
-        select(users.c.name, users.c.role, users.c.revoked_at).order_by(users.c.name)
+        select(users.c.name, users.c.role, users.c.revoked_at, users.c.collector).order_by(
+            users.c.name
+        )
     )
-    return [(name, role, revoked is not None) for name, role, revoked in rows]
+    return [(name, role, revoked is not None, code) for name, role, revoked, code in rows]
 
 
 def authenticate(conn: Connection, token: str) -> User | None:
@@ -93,18 +117,23 @@ def authenticate(conn: Connection, token: str) -> User | None:
     digest = hash_token(token)
     row = conn.execute(
         select(
-            users.c.id, users.c.name, users.c.role, users.c.token_hash, users.c.revoked_at
+            users.c.id, users.c.name, users.c.role, users.c.collector, users.c.token_hash,
+            users.c.revoked_at,
         ).where(users.c.token_hash == digest)
-    ).first()
+    ).first()  # fmt: skip
     if row is None or row.revoked_at is not None or not hmac.compare_digest(row.token_hash, digest):
         return None
-    return User(row.id, row.name, Role(row.role))
+    return User(row.id, row.name, Role(row.role), row.collector)
 
 
 def users_by_id(conn: Connection, ids: list[int]) -> dict[int, User]:
     """Users by id (revoked ones included: they still own their alerts)."""
-    rows = conn.execute(select(users.c.id, users.c.name, users.c.role).where(users.c.id.in_(ids)))
-    return {row.id: User(row.id, row.name, Role(row.role)) for row in rows}
+    rows = conn.execute(
+        select(users.c.id, users.c.name, users.c.role, users.c.collector).where(
+            users.c.id.in_(ids)
+        )
+    )
+    return {row.id: User(row.id, row.name, Role(row.role), row.collector) for row in rows}
 
 
 def _now() -> datetime:

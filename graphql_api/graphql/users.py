@@ -20,10 +20,18 @@ strawberry.enum(
 class User(Node):
     name: str = strawberry.field(description="The user's name.")
     role: Role = strawberry.field(description="What the user may do.")
+    collector: str | None = strawberry.field(
+        description="The collector code of the accounts the user follows (customers' "
+        "`collector`): a front end's \"my portfolio\" is `customers(where: {collector: "
+        "{values: [collector]}})`. Null when not linked."
+    )
 
     @staticmethod
     def of(user: UserRow) -> User:
-        return User(id=strawberry.ID(ids.user_id(user.id)), name=user.name, role=user.role)
+        return User(
+            id=strawberry.ID(ids.user_id(user.id)), name=user.name, role=user.role,
+            collector=user.collector,
+        )  # fmt: skip
 
 
 @strawberry.type
