@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from bench.config import TODAY
 from graphql_api.alerts import AlertInput, AlertType, Level, Visibility, create_alert
 from graphql_api.plugins import CriteriaRegistry
 from graphql_api.storage import write_transaction
@@ -124,5 +125,6 @@ def create_bench_alerts(
         for alert in bench_alerts():
             data = AlertInput(alert.name, alert.criteria, alert.type, alert.level, alert.color,
                               alert.visibility)  # fmt: skip
-            created.append((create_alert(conn, registry, user, data).id, alert))
+            # The bench's pinned day: an alert saved on another day would apply that day first.
+            created.append((create_alert(conn, registry, user, data, TODAY).id, alert))
     return token, created

@@ -182,6 +182,11 @@ def measure_http(result: dict[str, Any], floor: hand.Floors, endpoint: str, toke
         result["counts_http_first_s"] = first
         got = {rows_by_id[a["id"]]: a["matchCount"] for a in data["alerts"]}
         result["counts_http_agree"] = got == result["_floor_counts"]
+        if not result["counts_http_agree"]:  # say which, so a disagreement can be chased
+            floor_counts = result["_floor_counts"]
+            keys = sorted(set(got) | set(floor_counts))
+            for row in [k for k in keys if got.get(k) != floor_counts.get(k)][:5]:
+                log(f"{tag} alert row {row}: API {got.get(row)} ≠ floor {floor_counts.get(row)}")
         # Ours and the floor alternate, so that both see the same machine (others' load
         # comes and goes on a shared 2-core box).
         times, floor_times = [], []
