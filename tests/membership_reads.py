@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from graphql_api import ids as api_ids
 from graphql_api.storage import (
     alert_changes,
     alert_daily_counts,
@@ -137,3 +138,10 @@ def ledger_oracle(engine: Engine, today: date) -> Oracle:
 def expected_membership(engine: Engine, today: date) -> set[Match]:
     """Every alert's matches, by the oracle (every alert being one it can evaluate)."""
     return membership(ledger_oracle(engine, today), alert_criteria(engine))
+
+
+def api_alert_id(engine: Engine, row_id: int) -> str:
+    """The API's id of an alert (update/delete take it), from its row id."""
+    with engine.connect() as conn:
+        key = conn.execute(select(alerts.c.public_id).where(alerts.c.id == row_id)).scalar_one()
+    return api_ids.alert_id(key)

@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
+from graphql_api import ids as api_ids
 from graphql_api import membership, membership_day
 from graphql_api.alerts import (
     AlertInput,
@@ -60,6 +61,7 @@ from tests.ledger_builder import (
     reminders_csv,
 )
 from tests.membership_reads import (
+    api_alert_id,
     daily_counts,
     expected_membership,
     last_change_id,
@@ -145,8 +147,8 @@ def test_each_event_records_what_changed_with_its_cause_and_day(
     # A reminder today: A was reminded less than 10 days ago, it leaves "late".
     mark = last_change_id(engine)
     with write_transaction(engine) as conn:
-        logged = log_reminder(conn, alice, _customer_id(engine, "A"), TODAY, TODAY,
-                              registry=registry)  # fmt: skip
+        customer_a = api_ids.customer_id(_customer_id(engine, "A"))
+        logged = log_reminder(conn, alice, customer_a, TODAY, TODAY, registry=registry)
     assert one_event(stored_changes(engine, mark), "REMINDER", TODAY) == {(late, "A", "LEFT")}
     after_reminder = stored_matches(engine)
     assert after_reminder == {k: v for k, v in since.items() if k != (late, "A")}  # kept
@@ -155,7 +157,7 @@ def test_each_event_records_what_changed_with_its_cause_and_day(
     # Deleted by the user who logged it: A is back in "late", with a new since.
     mark = last_change_id(engine)
     with write_transaction(engine) as conn:
-        delete_reminder(conn, alice, logged.id, TODAY, registry=registry)
+        delete_reminder(conn, alice, api_ids.reminder_id(logged.id), TODAY, registry=registry)
     (back,) = stored_changes(engine, mark)
     assert one_event([back], "REMINDER", TODAY) == {(late, "A", "ENTERED")}
     assert stored_matches(engine)[(late, "A")] == back.at > since[(late, "A")]
@@ -177,7 +179,7 @@ def test_each_event_records_what_changed_with_its_cause_and_day(
     # New criteria: C's 25000 is below the new minimum; A keeps the since it entered with.
     mark = last_change_id(engine)
     with write_transaction(engine) as conn:
-        update_alert(conn, registry, alice, str(big),
+        update_alert(conn, registry, alice, api_alert_id(engine, big),
                      AlertInput("big", {"outstandingAmount": {"min": "26000"}},
                                 visibility=Visibility.PUBLIC), today=later)  # fmt: skip
     assert one_event(stored_changes(engine, mark), "ALERT_SAVED", later) == {(big, "C", "LEFT")}
@@ -192,12 +194,12 @@ def test_each_event_records_what_changed_with_its_cause_and_day(
             "big accounts", {"outstandingAmount": {"min": "26000"}}, AlertType.RISK,
             Level.CRITICAL, "#123456", Visibility.PRIVATE,
         )  # fmt: skip
-        update_alert(conn, registry, alice, str(big), cosmetic, today=later)
+        update_alert(conn, registry, alice, api_alert_id(engine, big), cosmetic, today=later)
     assert stored_changes(engine, mark) == [] and stored_matches(engine) == before
 
     # Deleting an alert removes its matches and its whole history, recording nothing.
     with write_transaction(engine) as conn:
-        delete_alert(conn, alice, str(item))
+        delete_alert(conn, alice, api_alert_id(engine, item))
     assert stored_changes(engine, mark) == []
     assert all(c.alert_id != item for c in stored_changes(engine))
     assert all(alert_id != item for alert_id, _ in stored_matches(engine))
@@ -270,12 +272,13 @@ def test_deleting_a_reminder_is_for_its_author_or_an_admin(
     engine: Engine, registry: CriteriaRegistry, people: dict[str, User]
 ) -> None:
     load_ledger(engine, CUSTOMERS, ITEMS, REMINDERS)  # A's reminder is imported
-    customer = _customer_id(engine, "B")
+    customer = api_ids.customer_id(_customer_id(engine, "B"))
     with write_transaction(engine) as conn:
-        by_alice = log_reminder(conn, people["alice"], customer, TODAY, TODAY, registry=registry)
-        (imported,) = conn.execute(
+        logged = log_reminder(conn, people["alice"], customer, TODAY, TODAY, registry=registry)
+        (imported_row,) = conn.execute(
             select(reminders.c.id).where(reminders.c.logged_by.is_(None))
         ).scalars()
+    by_alice, imported = api_ids.reminder_id(logged.id), api_ids.reminder_id(imported_row)
 
     def refused(user: str, reminder_id: int | str) -> tuple[ErrorCode, str | None]:
         with pytest.raises(UserInputError) as caught, write_transaction(engine) as conn:
@@ -283,13 +286,14 @@ def test_deleting_a_reminder_is_for_its_author_or_an_admin(
         (problem,) = caught.value.problems
         return problem.code, problem.field
 
-    assert refused("viewer", by_alice.id) == (ErrorCode.FORBIDDEN, None)
-    assert refused("bob", by_alice.id) == (ErrorCode.FORBIDDEN, "id")
+    assert refused("viewer", by_alice) == (ErrorCode.FORBIDDEN, None)
+    assert refused("bob", by_alice) == (ErrorCode.FORBIDDEN, "id")
     assert refused("alice", imported) == (ErrorCode.FORBIDDEN, "id")
-    assert refused("alice", 999_999) == (ErrorCode.NOT_FOUND, "id")
+    assert refused("alice", api_ids.reminder_id(999_999)) == (ErrorCode.NOT_FOUND, "id")
+    assert refused("alice", str(imported_row)) == (ErrorCode.NOT_FOUND, "id")  # a row number
     assert refused("alice", "not an id") == (ErrorCode.NOT_FOUND, "id")
     with write_transaction(engine) as conn:
-        delete_reminder(conn, people["alice"], by_alice.id, TODAY, registry=registry)
+        delete_reminder(conn, people["alice"], by_alice, TODAY, registry=registry)
         delete_reminder(conn, people["admin"], imported, TODAY, registry=registry)
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(reminders)).scalar_one() == 0

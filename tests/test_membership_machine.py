@@ -30,6 +30,7 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import Engine, select
 
+from graphql_api import ids as api_ids
 from graphql_api import membership_day
 from graphql_api.alerts import (
     AlertInput,
@@ -48,6 +49,7 @@ from tests.conftest import TODAY, reset_database
 from tests.ledger_builder import Customer, Item, Reminder, items_csv, load_ledger
 from tests.membership_reads import (
     alert_criteria,
+    api_alert_id,
     expected_membership,
     last_change_id,
     match_counts,
@@ -146,8 +148,9 @@ class MembershipMachine(RuleBasedStateMachine):
             customer = conn.execute(
                 select(customers.c.id).where(customers.c.account_number == account)
             ).scalar_one()
-            log_reminder(conn, self.users["alice"], customer, self.today - timedelta(days=ago),
-                         self.today, registry=self.registry)  # fmt: skip
+            log_reminder(conn, self.users["alice"], api_ids.customer_id(customer),
+                         self.today - timedelta(days=ago), self.today,
+                         registry=self.registry)  # fmt: skip
         self.verify("REMINDER")
 
     @precondition(lambda self: self.loaded)
@@ -159,7 +162,8 @@ class MembershipMachine(RuleBasedStateMachine):
             return
         chosen = data.draw(st.sampled_from(ids))
         with write_transaction(self.engine) as conn:
-            delete_reminder(conn, self.users["admin"], chosen, self.today, registry=self.registry)
+            delete_reminder(conn, self.users["admin"], api_ids.reminder_id(chosen), self.today,
+                            registry=self.registry)  # fmt: skip
         self.verify("REMINDER")
 
     # -- alerts -----------------------------------------------------------------------------
@@ -177,7 +181,7 @@ class MembershipMachine(RuleBasedStateMachine):
         if alert is None:
             return
         with write_transaction(self.engine) as conn:
-            update_alert(conn, self.registry, self.users["admin"], str(alert),
+            update_alert(conn, self.registry, self.users["admin"], api_alert_id(self.engine, alert),
                          AlertInput("alert", chosen, visibility=Visibility.PUBLIC),
                          today=self.today)  # fmt: skip
         self.verify("ALERT_SAVED")
@@ -189,7 +193,7 @@ class MembershipMachine(RuleBasedStateMachine):
             return
         kept = alert_criteria(self.engine)[alert]
         with write_transaction(self.engine) as conn:
-            update_alert(conn, self.registry, self.users["admin"], str(alert),
+            update_alert(conn, self.registry, self.users["admin"], api_alert_id(self.engine, alert),
                          AlertInput(name, kept, level=level, visibility=Visibility.PUBLIC),
                          today=self.today)  # fmt: skip
         self.verify(None)
@@ -200,7 +204,7 @@ class MembershipMachine(RuleBasedStateMachine):
         if alert is None:
             return
         with write_transaction(self.engine) as conn:
-            delete_alert(conn, self.users["admin"], str(alert))
+            delete_alert(conn, self.users["admin"], api_alert_id(self.engine, alert))
         self.verify(None)
 
     # -- time -------------------------------------------------------------------------------
