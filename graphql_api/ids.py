@@ -10,8 +10,7 @@ never changes for the object it names:
 | `Item`     | its customer's row id, document number | a full import re-inserts items (new rows)  |
 | `Reminder` | its row id                            | reminders are only ever added              |
 | `User`     | its row id                            | users are never deleted                    |
-
-(`AlertChange`, with live alerts, joins this table.)
+| `AlertChange` | alert key, customer row id, `at` in µs | no counter: tells nothing of others |
 
 Decoding never raises: an id that is malformed, not in canonical form, or of another
 type is None, which every caller answers exactly as an id naming nothing.
@@ -21,6 +20,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import UTC, datetime, timedelta
 
 from strawberry.relay import GlobalID
 
@@ -29,12 +29,16 @@ CUSTOMER = "Customer"
 ITEM = "Item"
 REMINDER = "Reminder"
 USER = "User"
+ALERT_CHANGE = "AlertChange"
 
 # Above any id this API gives: an item's, with a 100-character document number of 4-byte
 # UTF-8 characters, is 556 characters long.
 MAX_LENGTH = 600
 _ALERT_KEY = re.compile(r"[A-Za-z0-9_-]{16}")
 _ROW_ID = re.compile(r"[1-9][0-9]{0,9}")  # no sign, no leading zeros: one spelling per row
+_MICROS = re.compile(r"0|[1-9][0-9]{0,17}")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def new_alert_key() -> str:
@@ -78,6 +82,29 @@ def reminder_id(row_id: int) -> str:
 
 def user_id(row_id: int) -> str:
     return encode(USER, str(row_id))
+
+
+def change_id(alert_public_id: str, customer_row_id: int, at: datetime) -> str:
+    """A change's id: one event changes an (alert, customer) pair once, so these three name
+    it; none is a counter of changes, which would tell of other alerts' changes."""
+    micros = (at - _EPOCH) // _MICROSECOND
+    return encode(ALERT_CHANGE, f"{alert_public_id}:{customer_row_id}:{micros}")
+
+
+def change_key(value: object) -> tuple[str, int, datetime] | None:
+    """The alert's public key, the customer's row id and the `at` of the change `value` names."""
+    key = _key(value, ALERT_CHANGE)
+    if key is None or key.count(":") != 2:
+        return None
+    alert, customer, micros = key.split(":")
+    row_id = _row_id(customer)
+    if not _ALERT_KEY.fullmatch(alert) or row_id is None or not _MICROS.fullmatch(micros):
+        return None
+    try:
+        at = _EPOCH + int(micros) * _MICROSECOND
+    except OverflowError:
+        return None
+    return alert, row_id, at
 
 
 def alert_key(value: object) -> str | None:

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 
 from graphql_api import customer_queries, evaluation, item_queries
 from graphql_api.alert_cache import AlertCache
+from graphql_api.alert_marks import ViewerMarks
 from graphql_api.evaluation import ledger_for
 from graphql_api.item_queries import ItemPage, ItemsAsked
 from graphql_api.loaders import CustomerPage, Loader
@@ -87,6 +88,11 @@ class RequestContext:
         self.customer_rows: Loader[Row[Any]] = Loader(
             "row", self.page, lambda ids: customer_queries.customers_by_id(self.conn, ids)
         )
+        # The viewer's seenAt, newCount and history of their visible alerts (alert_marks.py).
+        self.marks = ViewerMarks(lambda: self.conn, self.user.id, lambda: self.alerts.all().keys())
+        # What GraphQL modules read once per snapshot for a whole response (e.g. the first
+        # page of every visible alert's changes), by a key of theirs.
+        self.memo: dict[Any, Any] = {}
         self._owners: dict[int, User] | None = None
         self._known_values: dict[str, list[str]] | None = None
 

@@ -6,6 +6,7 @@ No `from __future__ import annotations` here: `AlertInput` embeds the registry's
 """
 
 import dataclasses
+import datetime
 from typing import Annotated, Any
 from weakref import WeakKeyDictionary
 
@@ -20,10 +21,17 @@ from graphql_api.errors import UserInputError
 from graphql_api.evaluation import compile_criteria
 from graphql_api.graphql.context import Info
 from graphql_api.graphql.criteria import criteria_given
-from graphql_api.graphql.errors import UserError, graphql_error, payload_errors, user_errors
+from graphql_api.graphql.errors import (
+    UserError,
+    graphql_error,
+    payload_errors,
+    query_error,
+    user_errors,
+)
 from graphql_api.graphql.node import Node
 from graphql_api.graphql.paging import After, Before, First, Last
 from graphql_api.graphql.users import User
+from graphql_api.membership import Cause, ChangeKind
 from graphql_api.users import Role
 from graphql_api.viewer_alerts import ViewerAlerts
 
@@ -44,10 +52,24 @@ strawberry.enum(
     description="A tab of alerts: COLLECTION lists COLLECTION and NONE alerts, RISK lists RISK "
     "and NONE.",
 )
+strawberry.enum(
+    ChangeKind, name="AlertChangeKind",
+    description="ENTERED: the customer began to match the alert; LEFT: it stopped.",
+)  # fmt: skip
+strawberry.enum(
+    Cause, name="AlertChangeCause",
+    description="What changed membership: IMPORT, REMINDER (logged or deleted), ALERT_SAVED "
+    "(created, criteria changed, or evaluated again after it could not be), NEW_DAY.",
+)  # fmt: skip
 
 CustomerConnection = Annotated[
     "CustomerConnection", strawberry.lazy("graphql_api.graphql.customers")
 ]
+# changes.py builds on `Alert`: its types are named lazily here.
+AlertChangeConnection = Annotated[
+    "AlertChangeConnection", strawberry.lazy("graphql_api.graphql.changes")
+]
+DailyCount = Annotated["DailyCount", strawberry.lazy("graphql_api.graphql.changes")]
 
 
 @strawberry.type(
@@ -125,6 +147,47 @@ class Alert(Node):
         from graphql_api.graphql.customers import alert_customers
 
         return alert_customers(info, self.source.id, (first, after, last, before))
+
+    @strawberry.field(description="When the viewer last marked the alert seen; null: never.")
+    def seen_at(self, info: Info) -> datetime.datetime | None:
+        return info.context.marks.seen_at(self.source.id)
+
+    @strawberry.field(
+        description="How many of its matches began after the viewer's seenAt (all when null)."
+    )
+    def new_count(self, info: Info) -> int:
+        if self.compiled_problems or info.context.alerts.problems(self.source.id):
+            return 0  # an alert that cannot be evaluated matches nothing (SPEC §9)
+        return info.context.marks.new_count(self.source.id)
+
+    @strawberry.field(description="Customers entering and leaving the alert, newest first.")
+    @query_error
+    def changes(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        since: Annotated[datetime.datetime | None, strawberry.argument(
+            description="Only the changes at or after this moment.")] = None,
+        kind: Annotated[ChangeKind | None, strawberry.argument(
+            description="Only the changes of this kind.")] = None,
+    ) -> AlertChangeConnection:  # fmt: skip
+        from graphql_api.graphql.changes import alert_changes_of
+
+        return alert_changes_of(info, self, (first, after, last, before), since, kind)
+
+    @strawberry.field(
+        description="For each of the last `days` days up to today (1 to 400), oldest first, how "
+        "many customers matched at the end of that day (today: now); days before the alert's "
+        "history begins are left out."
+    )
+    @query_error
+    def match_count_history(self, info: Info, days: int = 90) -> list[DailyCount]:
+        from graphql_api.graphql.changes import match_count_history
+
+        return match_count_history(info, self, days)
 
 
 _NODES: "WeakKeyDictionary[ViewerAlerts, dict[int, Alert]]" = WeakKeyDictionary()

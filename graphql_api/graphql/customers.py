@@ -20,6 +20,7 @@ from graphql_api.criteria import ParsedCriteria
 from graphql_api.customer_queries import CustomerSortField
 from graphql_api.errors import invalid
 from graphql_api.graphql.alerts import Bell, not_found_as, visible_alert, visible_alerts
+from graphql_api.graphql.changes import AlertChangeConnection, customer_alert_changes
 from graphql_api.graphql.context import Info
 from graphql_api.graphql.criteria import parse_where
 from graphql_api.graphql.errors import query_error
@@ -133,6 +134,22 @@ class Customer(Node):
         if tab is not None:
             matched = [alert for alert in matched if alert.type in tab.types]
         return Bell.ringing(matched)
+
+    @strawberry.field(
+        description="Its entries into and exits from the alerts the viewer can see, newest first."
+    )
+    @query_error
+    def alert_changes(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        since: Annotated[dt.datetime | None, strawberry.argument(
+            description="Only the changes at or after this moment.")] = None,
+    ) -> AlertChangeConnection:  # fmt: skip
+        return customer_alert_changes(info, self.pk, (first, after, last, before), since)
 
     @strawberry.field(description="Its reminders, newest first.")
     @query_error

@@ -17,6 +17,7 @@ import strawberry
 from graphql_api import ids, ledger_lookups, reminders, users
 from graphql_api.errors import invalid
 from graphql_api.graphql.alerts import visible_alert
+from graphql_api.graphql.changes import find_changes
 from graphql_api.graphql.context import Info
 from graphql_api.graphql.customers import Customer
 from graphql_api.graphql.errors import query_error
@@ -75,7 +76,7 @@ FINDERS: dict[str, Finder] = {
     ids.ITEM: _items,
     ids.REMINDER: _reminders,
     ids.USER: _users,
-    # AlertChange (SPEC §9) joins here, with its finder.
+    ids.ALERT_CHANGE: find_changes,
 }
 
 

@@ -1,4 +1,4 @@
-"""Reminders: the `Reminder` type and `logReminder`."""
+"""Reminders: the `Reminder` type, `logReminder` and `deleteReminder`."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ class ReminderInput:
     note: str | None = strawberry.field(default=None, description="A free note.")
 
 
-@strawberry.type(description="The result of logReminder.")
+@strawberry.type(description="The result of logReminder or deleteReminder.")
 class ReminderPayload:
     reminder: Reminder | None = strawberry.field(
         description="The reminder logged; null when rejected."
@@ -84,3 +84,20 @@ class ReminderMutations:
         row = customer_queries.customer_by(context.conn, customer_id=logged.customer_id)
         customer = None if row is None else Customer.shown(info, [row])[0]
         return ReminderPayload(reminder=Reminder.of(logged), customer=customer, errors=[])
+
+    @strawberry.mutation(
+        description="Delete a mistaken reminder: the user who logged it or an ADMIN (an imported "
+        "one: an ADMIN), never a VIEWER. The customer's figures and alerts follow."
+    )
+    @payload_errors(ReminderPayload)
+    def delete_reminder(self, info: Info, id: strawberry.ID) -> ReminderPayload:
+        from graphql_api.graphql.customers import Customer
+
+        context = info.context
+        with context.writing() as conn:
+            deleted = domain.delete_reminder(
+                conn, context.user, id, context.today, registry=context.registry
+            )
+        row = customer_queries.customer_by(context.conn, customer_id=deleted.customer_id)
+        customer = None if row is None else Customer.shown(info, [row])[0]
+        return ReminderPayload(reminder=Reminder.of(deleted), customer=customer, errors=[])

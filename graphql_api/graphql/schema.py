@@ -15,6 +15,7 @@ from graphql import GraphQLError, GraphQLSchema
 from graphql_api.database_faults import is_unreachable
 from graphql_api.fast_execution import FastExecutionContext
 from graphql_api.graphql.alerts import AlertQueries, alert_input_type, alert_mutations
+from graphql_api.graphql.changes import ChangeQueries, MarkMutations
 from graphql_api.graphql.criteria import CriteriaQueries, criteria_input_type
 from graphql_api.graphql.customers import customer_queries_type
 from graphql_api.graphql.nodes import NodeQueries
@@ -95,12 +96,12 @@ def _schema(registry: CriteriaRegistry, limits: QueryLimits) -> Schema:
     query = _combined(
         "Query", "Reading the ledger and the alerts; every request needs a token.",
         UserQueries, CriteriaQueries, AlertQueries, customer_queries_type(criteria_input),
-        NodeQueries,
+        ChangeQueries, NodeQueries,
     )  # fmt: skip
     mutation = _combined(
         "Mutation",
         "Changing alerts and logging reminders; a rejected change changes nothing.",
-        alert_mutations(alert_input_type(criteria_input)), ReminderMutations,
+        alert_mutations(alert_input_type(criteria_input)), MarkMutations, ReminderMutations,
     )
     return Schema(
         query=query,
