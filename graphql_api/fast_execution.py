@@ -70,7 +70,7 @@ ObjectFields = dict[str, tuple[str, GraphQLObjectType, bool]]
 
 def object_fields(object_type: GraphQLObjectType) -> ObjectFields:
     """The fields of `object_type` that are an attribute with no resolver holding a non-null
-    object, or a non-null list of non-null objects, of a type that needs no type check."""
+    object, or a non-null list of non-null objects (each checked by `_accepts`)."""
     found: ObjectFields = {}
     for name, field in object_type.fields.items():
         attribute = _attribute(field)
@@ -79,9 +79,23 @@ def object_fields(object_type: GraphQLObjectType) -> ObjectFields:
         inner, is_list = field.type.of_type, False
         if isinstance(inner, GraphQLList) and is_non_null_type(inner.of_type):
             inner, is_list = inner.of_type.of_type, True
-        if isinstance(inner, GraphQLObjectType) and not inner.is_type_of:
+        if isinstance(inner, GraphQLObjectType):
             found[name] = (attribute, inner, is_list)
     return found
+
+
+def _accepts(object_type: GraphQLObjectType, value: Any) -> bool:
+    """Whether graphql-core's type check passes `value`. strawberry gives a type that
+    implements an interface (every `Node`) an `is_type_of`, an isinstance check that reads
+    the value alone (its resolve info is unused); any doubt, an error included, leaves the
+    value to graphql-core, which checks it with the info and reports it as it does."""
+    check = object_type.is_type_of
+    if check is None:
+        return True
+    try:
+        return check(value, None) is True
+    except Exception:
+        return False
 
 
 def _plain_attribute(field: GraphQLField) -> str | None:
@@ -184,7 +198,6 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if (
             self.short_path
             and isinstance(object_type, GraphQLObjectType)
-            and not object_type.is_type_of
             and isinstance(items, list)
         ):
             completed = self._completed_list(
@@ -214,7 +227,10 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         seen = [memo.get(id(item)) for item in items]
         new = [index for index, known in enumerate(seen) if known is None]
         if new_defer_usages or any(
-            items[index] is None or isinstance(items[index], Exception) for index in new
+            items[index] is None
+            or isinstance(items[index], Exception)
+            or not _accepts(object_type, items[index])
+            for index in new
         ):
             return Undefined
         completed = [None if known is None else known[1] for known in seen]
@@ -248,7 +264,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return self._completed_list(
                 object_type, field_details_list, path, value, position_context
             )
-        if value is None or isinstance(value, Exception):
+        if value is None or isinstance(value, Exception) or not _accepts(object_type, value):
             return Undefined
         grouped_field_set, new_defer_usages, _ = self.collect_subfields(
             object_type, field_details_list
