@@ -24,7 +24,6 @@ from graphql_api.app import create_app
 from graphql_api.plugins import CriteriaRegistry
 from graphql_api.storage import create_db_engine, migrate, write_transaction
 from graphql_api.users import Role, add_user
-from tests.conftest import DATABASES
 from tests.test_error_hygiene import LEAKS
 
 with warnings.catch_warnings():
@@ -107,7 +106,7 @@ def assert_unavailable(response: httpx.Response) -> None:
     assert not LEAKS.search(response.text), response.text
 
 
-@pytest.mark.skipif("postgresql" not in DATABASES, reason="PostgreSQL not tested")
+@pytest.mark.database("postgresql")
 def test_postgresql_cut_off_then_back(
     postgresql_engine: Engine, registry: CriteriaRegistry, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -133,7 +132,7 @@ def test_postgresql_cut_off_then_back(
             conn.exec_driver_sql("DELETE FROM users WHERE name = 'relayed'")
 
 
-@pytest.mark.skipif("sqlite" not in DATABASES, reason="SQLite not tested")
+@pytest.mark.database("sqlite")
 def test_sqlite_file_out_of_reach_then_there(tmp_path: Path, registry: CriteriaRegistry) -> None:
     folder = tmp_path / "not-yet"
     engine = create_db_engine(f"sqlite:///{folder / 'alerts.db'}")
