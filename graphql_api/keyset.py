@@ -283,6 +283,7 @@ def read_page(
         parts += [part(1, r, 1, ()) for r in ranges(walk.reversed().terms, start, inclusive=True)]
     if bound is not None:  # is any row at or beyond the bound?
         parts += [part(2, r, 1, ()) for r in ranges(walk.terms, bound, inclusive=True)]
+    back = source if rows_from is None else rows_from
     if len(parts) == 1:
         statement: Select[Any] = parts[0].with_only_columns(
             literal_column("0").label("part"), *columns, *keys
@@ -292,7 +293,7 @@ def read_page(
         merged_keys = [merged.c[f"k{i}"] for i in range(len(keys))]
         statement = (
             select(merged.c.part, *columns, *merged_keys)
-            .select_from(merged.join(rows_from or source, identity == merged.c.row_id))
+            .select_from(merged.join(back, identity == merged.c.row_id))
             .order_by(
                 merged.c.part, *(t.ordered(k) for t, k in zip(walk.terms, merged_keys, strict=True))
             )
