@@ -58,10 +58,21 @@ def moment(since: dt.datetime | str) -> dt.datetime:
     return since if since.tzinfo is not None else since.replace(tzinfo=dt.UTC)
 
 
-def matches_alert(alert_id: int | None) -> ColumnElement[bool]:
-    """The customer matches the alert (None: an alert that matches nothing)."""
+# Below this many matches, an alert's customers are read from its matches and sorted;
+# above, by walking the customers in order and probing each (a page of 50 then walks about
+# 50 × customers / matches of them: with 100,000 customers, 2,500 probes at most).
+FEW_MATCHES = 2_000
+
+
+def matches_alert(alert_id: int | None, match_count: int = 0) -> ColumnElement[bool]:
+    """The customer matches the alert (None: an alert that matches nothing), written for
+    the plan its `match_count` calls for: SQLite (and a planner guessing) drives an IN from
+    the alert's few matches, and walks the customers' order with an EXISTS."""
     if alert_id is None:
         return false()
+    if match_count <= FEW_MATCHES:
+        mine = select(alert_matches.c.customer_id).where(alert_matches.c.alert_id == alert_id)
+        return customers.c.id.in_(mine)
     return exists().where(
         alert_matches.c.alert_id == alert_id, alert_matches.c.customer_id == customers.c.id
     )

@@ -257,10 +257,20 @@ def alert_customers(
     paging: tuple[int | None, str | None, int | None, str | None],
 ) -> CustomerConnection:
     """The customers matching one of the viewer's alerts, in account-number order."""
+    condition = _of_alert(info, alert_id)
+    return customer_connection(info, paging, [condition], total=_total(info, alert_id))
+
+
+def _of_alert(info: Info, alert_id: int) -> ColumnElement[bool]:
+    """The customers matching the alert (none while it cannot be evaluated)."""
     alerts = info.context.alerts
-    condition = matches_alert(alert_id if alerts.is_live(alert_id) else None)
-    total = lambda: alerts.match_count(alert_id)  # noqa: E731 - stored: no need to count
-    return customer_connection(info, paging, [condition], total=total)
+    live = alerts.is_live(alert_id)
+    return matches_alert(alert_id if live else None, alerts.match_count(alert_id))
+
+
+def _total(info: Info, alert_id: int) -> Callable[[], int]:
+    """How many customers match the alert: stored, no need to count them."""
+    return lambda: info.context.alerts.match_count(alert_id)
 
 
 def customer_queries_type(criteria_input: type) -> type:
@@ -312,10 +322,9 @@ def customer_queries_type(criteria_input: type) -> type:
                 shown = visible_alert(info, alert_id)
                 if shown is None:
                     raise not_found_as("alertId", alert_id)
-                pk = shown.source.id
-                conditions.append(matches_alert(pk if context.alerts.is_live(pk) else None))
+                conditions.append(_of_alert(info, shown.source.id))
                 if where is None and bell is None and customer_queries.search_text(search) is None:
-                    total = lambda: context.alerts.match_count(pk)  # noqa: E731 - stored
+                    total = _total(info, shown.source.id)
             return customer_connection(
                 info, (first, after, last, before), conditions, search, order_by=order_by,
                 where=spec, bell=bell, total=total,
