@@ -263,9 +263,8 @@ def alert_customers(
 
 def _of_alert(info: Info, alert_id: int) -> ColumnElement[bool]:
     """The customers matching the alert (none while it cannot be evaluated)."""
-    alerts = info.context.alerts
-    live = alerts.is_live(alert_id)
-    return matches_alert(alert_id if live else None, alerts.match_count(alert_id))
+    count = info.context.alerts.live().get(alert_id)
+    return matches_alert(None if count is None else alert_id, count or 0)
 
 
 def _total(info: Info, alert_id: int) -> Callable[[], int]:
