@@ -142,7 +142,7 @@ PLUGGED = {"bigOutstanding": {"min": "20000"}}  # C001 C002 C005 C006 (outstandi
 EVERYWHERE = """
 query($id: ID!) {
   alert(id: $id) { matchCount newCount problems customers { totalCount edges { node {
-    accountNumber } } } }
+    accountNumber } } } matchCountHistory(days: 1) { count } }
   ofAlert: customers(alertId: $id) { totalCount edges { node { accountNumber } } }
   worklist: customers(bell: {alertIds: [$id]}) { totalCount }
   ordered: customers(first: 3, orderBy: [{field: BELL, direction: DESC}]) {
@@ -166,6 +166,7 @@ def everywhere(api: Api, alert_id: str) -> dict[str, Any]:
     bells = {n["accountNumber"]: [x["alert"]["name"] for x in n["bell"]["entries"]] for n in nodes}
     return {
         "matchCount": data["alert"]["matchCount"],
+        "today": [day["count"] for day in data["alert"]["matchCountHistory"]],
         "newCount": data["alert"]["newCount"],
         "customers": [e["node"]["accountNumber"] for e in data["alert"]["customers"]["edges"]],
         "ofAlert": [e["node"]["accountNumber"] for e in data["ofAlert"]["edges"]],
@@ -203,13 +204,14 @@ def test_an_alert_whose_plugin_is_missing_matches_nothing_until_it_is_back(
         before = everywhere(plugged_in, plugged["id"])
     matching = ["C001", "C002", "C005", "C006"]
     assert before | {"sinces": None} == {
-        "matchCount": 4, "newCount": 4, "customers": matching, "ofAlert": matching,
+        "matchCount": 4, "today": [4], "newCount": 4, "customers": matching, "ofAlert": matching,
         "totals": (4, 4, 4), "ordered": ["C002", "C005", "C001"], "plugged": matching,
         "problems": [], "sinces": None,
     }  # fmt: skip
 
     nothing = {
-        "matchCount": 0, "newCount": 0, "customers": [], "ofAlert": [], "totals": (0, 0, 0),
+        "matchCount": 0, "today": [0], "newCount": 0, "customers": [], "ofAlert": [],
+        "totals": (0, 0, 0),
         "ordered": ["C002", "C004", "C005"], "plugged": [], "sinces": {},
     }  # the BELL order sees Uncovered alone (LOW, one each): by account number
     gone = everywhere(api, plugged["id"])  # the suite's registry has no bigOutstanding

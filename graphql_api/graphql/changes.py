@@ -161,6 +161,10 @@ def customer_alert_changes(
 def match_count_history(info: Info, alert: Alert, days: int) -> list[DailyCount]:
     context = info.context
     found = context.marks.history(alert.source.id, context.today, days)
+    if found and not context.alerts.is_live(alert.source.id):
+        # Today is "now": an alert that cannot be evaluated matches nothing (SPEC §9); the
+        # days before keep what was recorded.
+        found = [*found[:-1], (found[-1][0], 0)] if found[-1][0] == context.today else found
     return [DailyCount(date=day, count=count) for day, count in found]
 
 
