@@ -92,6 +92,8 @@ def ratios(dso_ledger: LedgerBuilder) -> LedgerBuilder:
         .customer("P21", credit_limit="12345.00").item("P21", "2592.45")   # 21 % exactly
         .customer("P38", credit_limit="12345.00").item("P38", "4691.10")   # 38 % exactly
         .customer("JUST", credit_limit="12345.00").item("JUST", "2592.46")  # 21.00008 %
+        .customer("UNDER333", credit_limit="515642669783.97")  # 333 % less a hair
+        .item("UNDER333", "999999999999.99").item("UNDER333", "717090090380.63")
         .customer("P7", credit_limit="1.00").item("P7", "0.93").item("P7", "0.07", disputed=True)
         .customer("NEG", credit_limit="1000").item("NEG", "-210.00", type="CREDIT_NOTE")
         .customer("ZERO", credit_limit="0").item("ZERO", "100")
@@ -103,7 +105,7 @@ def ratios(dso_ledger: LedgerBuilder) -> LedgerBuilder:
     return dso_ledger
 
 
-USABLE_LIMIT = ["JUST", "NEG", "P21", "P38", "P7"]
+USABLE_LIMIT = ["JUST", "NEG", "P21", "P38", "P7", "UNDER333"]
 
 
 @pytest.mark.parametrize(
@@ -111,12 +113,14 @@ USABLE_LIMIT = ["JUST", "NEG", "P21", "P38", "P7"]
     [
         ({"min": 21, "max": 21}, ["P21"]),
         ({"min": 38, "max": 38}, ["P38"]),
-        ({"min": 21}, ["JUST", "P21", "P38", "P7"]),
+        ({"min": 21}, ["JUST", "P21", "P38", "P7", "UNDER333"]),
         ({"max": 21}, ["NEG", "P21"]),  # JUST is 21.00008 %: above
         ({"min": 22, "max": 37}, []),
         ({"min": -21, "max": -21}, ["NEG"]),  # a credit balance: a negative percentage
         ({"max": -22}, []),
         ({"min": 100, "max": 100}, ["P7"]),
+        ({"min": 333}, []),  # UNDER333 is 332.99999999999998 %
+        ({"min": 332, "max": 333}, ["UNDER333"]),
         # An empty, zero or negative limit gives no percentage: in no range whatever it is.
         ({"min": -(2**31 - 1), "max": 2**31 - 1}, USABLE_LIMIT),
     ],
@@ -130,7 +134,7 @@ def test_percentage_is_exact_at_the_bounds(
 def test_a_seven_percent_share_is_seven(ratios: LedgerBuilder, dso_criteria: CriteriaProbe) -> None:
     assert dso_criteria.matching({"disputedShare": {"min": 7, "max": 7}}) == ["P7"]
     assert dso_criteria.matching({"disputedShare": {"max": 7}}) == [
-        "BELOW", "JUST", "NOLIMIT", "P21", "P38", "P7", "ZERO"
+        "BELOW", "JUST", "NOLIMIT", "P21", "P38", "P7", "UNDER333", "ZERO"
     ]  # fmt: skip
     # EVEN owes nothing (100 disputed, -100 credited), NEG is in credit: no share at all.
     anything = {"disputedShare": {"min": -1000, "max": 1000}}
@@ -154,10 +158,23 @@ def test_the_float_recipe_misses_seven_percent(ratios: LedgerBuilder) -> None:
     assert shown == pytest.approx(7)  # shown (read back) as a float; compared exactly
 
 
+def test_the_float_recipe_rounds_onto_a_bound(ratios: LedgerBuilder) -> None:
+    """Multiplying first does not save floats: outstanding × 100 ÷ limit reads 333.0 for an
+    account just under 333 %, which `{min: 333}` would then match."""
+    f, limit = customer_figures.c, customers.c.credit_limit
+    as_float = cast(f.outstanding_amount, Float) * 100 / cast(limit, Float)
+    exact = percentage(f.outstanding_amount, limit)
+    query = select(as_float, exact >= 333, exact < 333).join(
+        customers, customers.c.id == f.customer_id
+    ).where(customers.c.account_number == "UNDER333")
+    with ratios.engine.connect() as conn:
+        assert tuple(conn.execute(query).one()) == (333.0, False, True)
+
+
 def test_a_ratio_takes_decimal_bounds(ratios: LedgerBuilder, dso_criteria: CriteriaProbe) -> None:
     assert dso_criteria.matching({"utilisationRatio": {"min": "0.21", "max": "0.21"}}) == ["P21"]
     assert dso_criteria.matching({"utilisationRatio": {"min": "0.2100008"}}) == [
-        "JUST", "P38", "P7"
+        "JUST", "P38", "P7", "UNDER333"
     ]  # fmt: skip
     assert dso_criteria.matching({"utilisationRatio": {"max": "-0.21"}}) == ["NEG"]
 
