@@ -10,8 +10,8 @@ and on PostgreSQL the table of `folded_characters` that migration 0010 stores.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
-from collections.abc import Iterator
 
 
 def fold(text: str) -> str:
@@ -27,16 +27,19 @@ def fold_or_none(text: str | None) -> str | None:
     return None if text is None else fold(text)
 
 
-def folded_characters() -> Iterator[tuple[str, str]]:
+@functools.cache  # a second to compute: once per process
+def folded_characters() -> tuple[tuple[str, str], ...]:
     """Every character that `fold` changes, with what it becomes ("" for a combining mark).
 
     `fold` works character by character (NFKD decomposes each character alone, and the
     canonical reordering it adds only moves combining marks, which are dropped), so a text
     is folded by replacing each of its characters: how PostgreSQL folds (migration 0010)."""
+    changed = []
     for code in range(0x80, 0x110000):
         if 0xD800 <= code <= 0xDFFF:  # surrogates are no characters
             continue
         character = chr(code)
         result = fold(character)
         if result != character:
-            yield character, result
+            changed.append((character, result))
+    return tuple(changed)
