@@ -316,3 +316,15 @@ def test_buckets_offer_their_labels_in_order(dso_registry: Any) -> None:
     assert AGEING.label_of(-5) == "current" and AGEING.label_of(91) == "91+"
     with pytest.raises(ValueError, match="increasing"):
         Buckets([(30, "a"), (0, "b")], over="c")
+
+
+def test_known_values_takes_a_fixed_list_too() -> None:
+    criterion = Criterion(
+        "ageing", "Ageing", "Buckets of days.", Scope.CUSTOMER, VALUE_LIST,
+        value=lambda t: AGEING.of(t.figures.c.days_overdue), known_values=AGEING.labels,
+    )  # fmt: skip
+    assert criterion.values == AGEING.labels and criterion.known_values is None
+    assert criterion.listed_values({"ageing": ["91+"]}) == list(AGEING.labels)  # not the ledger's
+    with pytest.raises(TypeError, match="once"):
+        Criterion("x", "X", "X.", Scope.CUSTOMER, VALUE_LIST, value=lambda t: t.customers.c.status,
+                  known_values=("a",), values=("a",))  # fmt: skip
