@@ -247,9 +247,13 @@ def users_reset_token(name: str) -> None:
     click.echo(token)
 
 
-@main.command()
-def plugins() -> None:
-    """List installed plugins, the criteria each contributes, and plugins that failed."""
+@main.group(invoke_without_command=True)
+@click.pass_context
+def plugins(ctx: click.Context) -> None:
+    """List installed plugins, the criteria each contributes, and plugins that failed
+    (`plugins new NAME` writes a new plugin instead)."""
+    if ctx.invoked_subcommand is not None:
+        return
     registry = load_registry()
     for plugin in registry.plugins:
         origin = (
@@ -264,6 +268,26 @@ def plugins() -> None:
             click.echo(f"    {key:<26} {scope:<8} {kind:<15} {criterion.label}")
     for failure in registry.failures:
         click.echo(f"FAILED {failure.plugin}: {failure.message}")
+
+
+@plugins.command("new")
+@click.argument("name")
+@click.option(
+    "--directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(),
+    help="Where to write it (default: here).",
+)
+def new_plugin(name: str, directory: Path) -> None:
+    """Write dso-alerts-NAME/: a plugin package with one criterion and its tests (both
+    databases), ready for `pip install -e`."""
+    from graphql_api.plugin_template import write_plugin
+
+    try:
+        root = write_plugin(name, directory)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(f"Wrote {root}")
 
 
 @main.command()

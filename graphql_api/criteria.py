@@ -114,8 +114,9 @@ class Criterion:
     kind: Kind[Any]
     value: Callable[[Ledger], ColumnElement[Any]] | None = None
     predicate_fn: Callable[[Any, Ledger], ColumnElement[bool]] | None = None
-    # For list criteria: the SQL value whose distinct values the registry lists.
-    known_values: Callable[[Ledger], ColumnElement[Any]] | None = None
+    # For list criteria: the SQL value whose distinct values the registry lists, or a fixed
+    # list of them (the same as values=).
+    known_values: Callable[[Ledger], ColumnElement[Any]] | Sequence[str] | None = None
     # For forms (the registry): a valid input as JSON (default: the kind's, drawn from the
     # values), what its numbers mean (default: the kind's), and a fixed list of values
     # listed in this order instead of those found in the ledger.
@@ -126,6 +127,11 @@ class Criterion:
     def __post_init__(self) -> None:
         if (self.value is None) == (self.predicate_fn is None):
             raise TypeError(f"criterion {self.key!r}: give exactly one of value= or predicate_fn=")
+        if self.known_values is not None and not callable(self.known_values):
+            if self.values is not None:
+                raise TypeError(f"criterion {self.key!r}: give a fixed list once, as values=")
+            object.__setattr__(self, "values", self.known_values)
+            object.__setattr__(self, "known_values", None)
         if self.values is not None:
             if isinstance(self.values, str) or not all(isinstance(v, str) for v in self.values):
                 raise TypeError(f"criterion {self.key!r}: values= is a sequence of texts")
@@ -167,7 +173,7 @@ class Criterion:
         fixed list (or lists none)."""
         if not self.values_from_ledger:
             return None
-        if self.known_values is not None:
+        if callable(self.known_values):
             return self.known_values(ledger)
         if self.kind.id is KindId.VALUE_LIST and self.value is not None:
             return self.value(ledger)

@@ -105,3 +105,50 @@ def _one_of_postgresql(element: one_of, compiler: Any, **kw: Any) -> str:
     array.expanding = False
     array.type = ARRAY(values.type)
     return f"({compiler.process(value, **kw)} = ANY({compiler.process(array, **kw)}))"
+
+
+# -- text folded as `text_folding.fold` folds it, inside the database ---------------------
+
+FOLD_FUNCTION = "dso_fold"
+
+
+class folded(FunctionElement[str]):
+    """A text folded the way `text_folding.fold` folds it (SPEC §8), NULL for NULL: the SQL
+    function `dso_fold`, which SQLite runs in Python (`register_sqlite_functions`) and
+    PostgreSQL from the table of folded characters that migration 0010 writes."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(folded)
+def _folded(element: folded, compiler: Any, **kw: Any) -> str:
+    return f"{FOLD_FUNCTION}({compiler.process(element.clauses, **kw)})"
+
+
+def register_sqlite_functions(dbapi_connection: Any) -> None:
+    """The Python functions a SQLite connection needs for `folded` (call on connect)."""
+    from graphql_api.text_folding import fold_or_none
+
+    dbapi_connection.create_function(FOLD_FUNCTION, 1, fold_or_none, deterministic=True)
+
+
+# -- exact arithmetic ---------------------------------------------------------------------
+
+
+class exact_number(FunctionElement[Any]):
+    """A whole number (or cents) in the database's exact arithmetic: NUMERIC on PostgreSQL,
+    whose BIGINT products would overflow with an error; SQLite's integers as they are."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(exact_number)
+def _exact_number(element: exact_number, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.clauses, **kw))
+
+
+@compiles(exact_number, "postgresql")
+def _exact_number_postgresql(element: exact_number, compiler: Any, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} AS NUMERIC)"

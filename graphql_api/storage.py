@@ -44,6 +44,7 @@ from graphql_api.money import CENT as CENT
 from graphql_api.money import MAX_AMOUNT as MAX_AMOUNT
 from graphql_api.money import MAX_AMOUNT_DIGITS as MAX_AMOUNT_DIGITS
 from graphql_api.money import Money
+from graphql_api.sql_functions import register_sqlite_functions
 
 metadata = MetaData()
 
@@ -235,6 +236,7 @@ def create_db_engine(url: str) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
+            register_sqlite_functions(dbapi_connection)  # dso_fold, as PostgreSQL has it
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Connection) -> None:

@@ -1,13 +1,16 @@
 """Text compared ignoring case and accents (SPEC §8), folded one way everywhere: search,
 `NAME` order, and the keys the import stores for them.
 
-PostgreSQL cannot run this function and its `lower()` depends on the server's locale, so
-the database never folds: the import stores folded keys (`customers.name_key`,
-`customers.account_key`, `items.document_key`) and a search folds its text here.
+PostgreSQL's `lower()` depends on the server's locale and SQLite's folds only ASCII, so
+neither is used. The searches read folded keys the import stores (`customers.name_key`,
+`customers.account_key`, `items.document_key`) and fold their text here; plugins fold any
+SQL text with `sql_functions.folded`, the SQL function `dso_fold`: this `fold` on SQLite,
+and on PostgreSQL the table of `folded_characters` that migration 0010 stores.
 """
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 
@@ -22,3 +25,21 @@ def fold(text: str) -> str:
 
 def fold_or_none(text: str | None) -> str | None:
     return None if text is None else fold(text)
+
+
+@functools.cache  # a second to compute: once per process
+def folded_characters() -> tuple[tuple[str, str], ...]:
+    """Every character that `fold` changes, with what it becomes ("" for a combining mark).
+
+    `fold` works character by character (NFKD decomposes each character alone, and the
+    canonical reordering it adds only moves combining marks, which are dropped), so a text
+    is folded by replacing each of its characters: how PostgreSQL folds (migration 0010)."""
+    changed = []
+    for code in range(0x80, 0x110000):
+        if 0xD800 <= code <= 0xDFFF:  # surrogates are no characters
+            continue
+        character = chr(code)
+        result = fold(character)
+        if result != character:
+            changed.append((character, result))
+    return tuple(changed)

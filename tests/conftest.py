@@ -8,27 +8,15 @@ start inherit); `make test` runs the suite both ways, the second time on SQLite.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from sqlalchemy import Engine, delete, update
+from sqlalchemy import Engine
 
 from graphql_api.plugins import CriteriaRegistry, load_registry
-from graphql_api.storage import (
-    alerts,
-    create_db_engine,
-    customer_figures,
-    customers,
-    items,
-    ledger_state,
-    migrate,
-    reminders,
-    users,
-)
-from tests.postgres_server import throwaway_postgres
+from graphql_api.testing.database import empty_database
 
-TODAY = date(2026, 11, 23)
+TODAY = date(2026, 11, 23)  # the shipped plugin's too (graphql_api.pytest_plugin.TODAY)
 DATABASES = os.environ.get("DSO_ALERTS_TEST_DATABASES", "sqlite,postgresql").split(",")
 EXECUTORS = ("fast", "graphql-core")
 
@@ -62,29 +50,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = kept
 
 
-@pytest.fixture(scope="session")
-def sqlite_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    engine = create_db_engine(f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.db'}")
-    migrate(engine)
-    yield engine
-    engine.dispose()
+# The databases are the shipped pytest plugin's (graphql_api/pytest_plugin.py, the fixtures
+# plugins' tests use): one throwaway-PostgreSQL implementation. pyproject.toml's
+# `dso_alerts_require_postgresql` makes a PostgreSQL that cannot start a failure here.
 
 
 @pytest.fixture(scope="session")
-def postgresql_engine() -> Iterator[Engine]:
-    with throwaway_postgres() as url:
-        engine = create_db_engine(url)
-        migrate(engine)
-        yield engine
-        engine.dispose()
+def sqlite_engine(dso_sqlite_engine: Engine) -> Engine:
+    return dso_sqlite_engine
 
 
-def reset_database(engine: Engine) -> None:
-    """Empty every table, so each test (or Hypothesis example) starts from nothing."""
-    with engine.begin() as conn:
-        for table in (alerts, users, reminders, items, customer_figures, customers):
-            conn.execute(delete(table))
-        conn.execute(update(ledger_state).values(figures_date=None))
+@pytest.fixture(scope="session")
+def postgresql_engine(dso_postgresql_engine: Engine) -> Engine:
+    return dso_postgresql_engine
+
+
+reset_database = empty_database  # every table emptied, so each test starts from nothing
 
 
 @pytest.fixture(params=DATABASES)

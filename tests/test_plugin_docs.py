@@ -22,12 +22,15 @@ from graphql_api import hookspecs
 from graphql_api.app import create_app
 from graphql_api.criteria import Criterion, Scope, criteria_json, load_criteria, parse_criteria
 from graphql_api.customer_queries import customer_page
+from graphql_api.errors import ErrorCode, UserInputError
 from graphql_api.evaluation import compile_criteria, ledger_for, match_counts
 from graphql_api.ledger_import import import_ledger
 from graphql_api.plugins import CORE_DISTRIBUTION, load_registry
 from graphql_api.storage import customer_figures, customers, items, reminders
+from graphql_api.testing.ledger import LedgerBuilder
+from graphql_api.testing.probe import CriteriaProbe
 from tests.api_client import Api, TestClient
-from tests.conftest import TODAY
+from tests.conftest import DATABASES, TODAY
 
 pytest_plugins = ("tests.api_client",)
 
@@ -105,7 +108,9 @@ def test_every_builtin_criterion_has_a_label_and_a_description() -> None:
 
 
 def test_the_docs_table_lists_exactly_the_builtin_criteria() -> None:
-    documented = {tuple(cell.strip("`") for cell in row) for row in table_rows("Built-in criteria")}
+    rows = table_rows("Built-in criteria")
+    assert all(row[4] for row in rows)  # each says what it is on
+    documented = {tuple(cell.strip("`") for cell in row[:4]) for row in rows}
     actual = {(k, c.scope.value, c.kind.name, c.label) for k, c in builtin_criteria().items()}
     assert documented == actual
 
@@ -182,17 +187,100 @@ def test_the_wrapped_kind_example_works(engine: Engine, tmp_path: Path) -> None:
 
 
 def test_the_testing_example_passes(tmp_path: Path) -> None:
+    """The docs' test module, run as its author runs it: with the shipped fixtures, on both
+    databases (here a PostgreSQL that cannot start fails the run)."""
     (tmp_path / "dso_alerts_reminders.py").write_text(code_block(REMINDERS), encoding="utf-8")
     (tmp_path / "test_docs_example.py").write_text(code_block("def test_"), encoding="utf-8")
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_docs_example.py"],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o",
+         "dso_alerts_require_postgresql=true", "test_docs_example.py"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=300,
-    )
+    )  # fmt: skip
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "1 passed" in run.stdout
+    assert f"{2 * len(DATABASES)} passed" in run.stdout
+
+
+# -- the docs and the example plugin use the public API only -------------------------------
+
+PUBLIC = {"graphql_api.plugin"}
+IMPORT = re.compile(
+    r"^\s*(?:from\s+(graphql_api[\w.]*)\s+import|import\s+(graphql_api[\w.]*))", re.M
+)
+
+
+def imported_modules(source: str) -> set[str]:
+    return {a or b for a, b in IMPORT.findall(source)}
+
+
+def test_the_docs_import_only_the_public_module() -> None:
+    blocks = re.findall(r"```python\n(.*?)```", DOCS, flags=re.S)
+    assert imported_modules("\n".join(blocks)) == PUBLIC
+    # Nor do they send the reader to any other module of dso-alerts, or to a spec elsewhere.
+    named = set(re.findall(r"graphql_api\.\w+", DOCS))
+    assert named == {"graphql_api.plugin", "graphql_api.pytest_plugin"}
+    assert "SPEC" not in DOCS
+
+
+def test_the_example_plugin_imports_only_the_public_module() -> None:
+    example = ROOT / "examples" / "dso-alerts-credit-plugin"
+    sources = [p.read_text(encoding="utf-8") for p in sorted(example.rglob("*.py"))]
+    assert len(sources) >= 2
+    assert set().union(*map(imported_modules, sources)) == PUBLIC
+
+
+def test_the_public_module_has_what_the_docs_list() -> None:
+    from graphql_api import plugin
+
+    rows = [row for row in table_rows("The API") if len(row) == 3]
+    listed = {name.strip("`") for row in rows for name in row[0].split(", ")}
+    assert listed == set(plugin.__all__)
+    assert all(hasattr(plugin, name) for name in plugin.__all__)
+
+
+# -- the helpers' examples run ------------------------------------------------------------
+
+
+def test_the_helpers_examples_work(engine: Engine) -> None:
+    namespace: dict[str, Any] = {}
+    for marker in ("utilisation = Criterion(", "def name_contains", "PAID = Buckets("):
+        exec(compile(code_block(marker), "docs/plugins.md", "exec"), namespace)
+    criteria = [namespace[n] for n in ("utilisation", "share", "name", "last_payment")]
+    module = ModuleType("helpers_from_the_docs")
+    module.register_criteria = hookspecs.hookimpl(lambda: criteria)  # type: ignore[attr-defined]
+    registry = load_registry([module])
+    assert registry.failures == []
+
+    ledger = LedgerBuilder(engine, TODAY)
+    ledger.customer("P21", "SOCIÉTÉ Lyonnaise", credit_limit="12345.00",
+                    last_payment_date=TODAY - timedelta(days=30))
+    ledger.item("P21", "2592.45").item("P21", "0.07", disputed=True).item("P21", "-0.07")
+    ledger.customer("P7", "Gülf", credit_limit="1.00", last_payment_date=TODAY - timedelta(days=31))
+    ledger.item("P7", "0.93").item("P7", "0.07", disputed=True)
+    ledger.customer("NONE", "Nobody").load()  # fmt: skip
+    probe = CriteriaProbe(engine, registry, TODAY)
+    assert probe.matching({"creditLimitUtilisation": {"min": 21, "max": 21}}) == ["P21"]
+    assert probe.matching({"disputedFraction": {"min": "0.07", "max": "0.07"}}) == ["P7"]
+    assert probe.matching({"nameContains": {"values": ["société", "GULF"]}}) == ["P21", "P7"]
+    assert probe.matching({"nameContains": {"op": "IS_NOT", "values": ["societe"]}}) == [
+        "NONE", "P7"
+    ]  # fmt: skip
+    assert probe.matching({"lastPaymentAge": {"values": ["this month"]}}) == ["P21"]
+    assert probe.matching({"lastPaymentAge": {"values": ["this quarter"]}}) == ["P7"]
+    assert probe.matching({"lastPaymentAge": {"values": ["never"]}}) == ["NONE"]
+
+
+def test_the_errors_example_names_the_field() -> None:
+    namespace: dict[str, Any] = {}
+    exec(compile(code_block("def checked_days"), "docs/plugins.md", "exec"), namespace)
+    assert namespace["checked_days"](3, "criteria.x") == 3
+    with pytest.raises(UserInputError) as caught:
+        namespace["checked_days"](-1, "criteria.x")
+    (problem,) = caught.value.problems
+    assert (problem.code, problem.field) == (ErrorCode.VALIDATION, "criteria.x")
+    assert str(caught.value) == "criteria.x must be a whole number of days, 0 or more"
 
 
 def test_the_fixed_values_example_is_what_the_registry_answers(api: Api) -> None:

@@ -1,8 +1,10 @@
-"""An example dso-alerts plugin: two criteria a credit manager asks for.
+"""An example dso-alerts plugin: three criteria a credit manager asks for.
 
 - `creditLimitUtilisation`: the outstanding as a percentage of the credit limit
   (`{min: 80}` = "using at least 80% of their limit"). Accounts with no credit
   limit (empty or 0) have no utilisation and never match it, whatever the range.
+- `disputedShare`: the disputed amount as a percentage of the outstanding. Accounts
+  that owe nothing (outstanding 0 or in credit) have no share and never match it.
 - `attribute`: a condition on one of the free extra attributes imported with the
   customers (any extra CSV column), e.g. `{name: "segment", values: ["SME"]}`.
 
@@ -17,19 +19,23 @@ from dataclasses import dataclass
 from typing import Any
 
 import strawberry
-from sqlalchemy import ColumnElement, Float, case, cast, func, null
+from sqlalchemy import ColumnElement, func
 
-from graphql_api.criteria import Criterion, KindId, Ledger, Scope
-from graphql_api.criterion_kinds import (
+from graphql_api.plugin import (
     NUMBER,
     VALUE_LIST,
+    Criterion,
+    KindId,
+    Ledger,
     ListOp,
+    Scope,
     ValueChoice,
     ValueList,
+    hookimpl,
     input_fields,
+    invalid,
+    percentage,
 )
-from graphql_api.errors import invalid
-from graphql_api.hookspecs import hookimpl
 
 MAX_NAME = 200
 
@@ -37,17 +43,16 @@ MAX_NAME = 200
 def credit_limit_utilisation(t: Ledger) -> ColumnElement[Any]:
     """100 × outstanding ÷ credit limit, or NULL when the limit is empty or not positive.
 
-    Portable: both amounts are in the same unit (integer cents on SQLite, NUMERIC on
-    PostgreSQL), so their ratio is unit-free; casting to FLOAT avoids SQLite's integer
-    division. A NULL value is in no range (the NUMBER kind decides that), so accounts
-    without a limit never match.
+    `percentage` compares it with the NUMBER kind's bounds by cross-multiplication, in
+    integers, never through a float: 2,592.45 of 12,345.00 is 21 %, exactly, on SQLite and
+    PostgreSQL. A NULL value is in no range, so accounts without a limit never match.
     """
-    limit = t.customers.c.credit_limit
-    outstanding = t.figures.c.outstanding_amount
-    return case(
-        (limit > 0, cast(outstanding, Float) * 100 / cast(limit, Float)),
-        else_=null(),
-    )
+    return percentage(t.figures.c.outstanding_amount, t.customers.c.credit_limit)
+
+
+def disputed_share(t: Ledger) -> ColumnElement[Any]:
+    """100 × disputed ÷ outstanding; NULL (no share) when the customer owes nothing."""
+    return percentage(t.figures.c.disputed_amount, t.figures.c.outstanding_amount)
 
 
 @strawberry.input(
@@ -132,6 +137,18 @@ def register_criteria() -> list[Criterion]:
             value=credit_limit_utilisation,
             unit="%",
             example={"min": 80},  # at least 80% of the limit used
+        ),
+        Criterion(
+            "disputedShare",
+            "Disputed share (%)",
+            "The disputed amount as a percentage of the outstanding; bounds are whole "
+            "percentages, the share itself is not rounded. Accounts that owe nothing "
+            "(outstanding 0 or in credit) never match.",
+            Scope.CUSTOMER,
+            NUMBER,
+            value=disputed_share,
+            unit="%",
+            example={"min": 10},  # a tenth or more of what is owed is disputed
         ),
         Criterion(
             "attribute",
