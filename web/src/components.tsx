@@ -1,0 +1,164 @@
+import { useId, useLayoutEffect, useRef, useState, type ReactNode } from "react";
+import { navigate } from "./router";
+import { TYPE_LABEL, date } from "./format";
+
+export function Padlock() {
+  return (
+    <span className="padlock" role="img" aria-label="Private" title="Private">
+      🔒
+    </span>
+  );
+}
+
+/** The level's colour, left of an alert's name (SPEC §10). */
+export function LevelMark({ color, level }: { color: string; level?: string }) {
+  return <span className="level-mark" style={{ background: color }} title={level ? `${level} level` : undefined} aria-hidden="true" />;
+}
+
+export function Link({ to, children, className, current }: { to: string; children: ReactNode; className?: string; current?: boolean }) {
+  return (
+    <a
+      href={to}
+      className={className}
+      aria-current={current ? "page" : undefined}
+      onClick={(event) => {
+        if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+        event.preventDefault();
+        navigate(to);
+      }}
+    >
+      {children}
+    </a>
+  );
+}
+
+export interface BellAlert {
+  id: string;
+  name: string;
+  type: string;
+  level: string;
+  color: string;
+  locked: boolean;
+}
+
+export interface BellEntryView {
+  alert: BellAlert;
+  since?: string | null;
+  isNew?: boolean;
+}
+
+/** One square per matched alert, in its colour, beside the account number. */
+export function Squares({ alerts }: { alerts: BellAlert[] }) {
+  if (alerts.length === 0) return null;
+  return (
+    <span className="squares" role="img" aria-label={`Matches ${alerts.map((a) => a.name).join(", ")}`}>
+      {alerts.map((a) => (
+        <span key={a.id} className="square" style={{ background: a.color }} />
+      ))}
+    </span>
+  );
+}
+
+/**
+ * The bell: how many alerts the account matches, in the colour of the highest level
+ * (exactly the API's `color`). Hovering or focusing it opens, in the page, the list of
+ * those alerts. The list is positioned against the viewport so that a table scrolling
+ * in its own box does not clip it.
+ */
+export function Bell({ count, color, entries, account }: { count: number; color?: string | null; entries: BellEntryView[]; account: string }) {
+  const [open, setOpen] = useState(false);
+  const [place, setPlace] = useState<{ top: number; left: number } | null>(null);
+  const button = useRef<HTMLButtonElement>(null);
+  const list = useRef<HTMLDivElement>(null);
+  const id = useId();
+
+  useLayoutEffect(() => {
+    if (!open || !button.current || !list.current) return;
+    const b = button.current.getBoundingClientRect();
+    const width = list.current.offsetWidth;
+    const height = list.current.offsetHeight;
+    const left = Math.max(8, Math.min(b.right - width, window.innerWidth - width - 8));
+    const below = b.bottom + 6;
+    const top = below + height > window.innerHeight - 8 && b.top - height - 6 > 8 ? b.top - height - 6 : below;
+    setPlace({ top, left });
+  }, [open]);
+
+  useLayoutEffect(() => {
+    if (!open) return;
+    const close = () => setOpen(false);
+    window.addEventListener("scroll", close, true);
+    return () => window.removeEventListener("scroll", close, true);
+  }, [open]);
+
+  if (count === 0) return <span className="bell-empty" aria-label="No alert">–</span>;
+  return (
+    <span className="bell-wrap" onMouseEnter={() => setOpen(true)} onMouseLeave={() => setOpen(false)}>
+      <button
+        ref={button}
+        type="button"
+        className="bell"
+        style={{ color: color ?? undefined }}
+        aria-label={`${count} alert${count === 1 ? "" : "s"} on ${account}`}
+        aria-describedby={open ? id : undefined}
+        aria-expanded={open}
+        onFocus={() => setOpen(true)}
+        onBlur={() => setOpen(false)}
+        onKeyDown={(e) => e.key === "Escape" && setOpen(false)}
+      >
+        <span aria-hidden="true">🔔</span>
+        <span className="bell-count">{count}</span>
+      </button>
+      {open && (
+        <div
+          ref={list}
+          id={id}
+          role="tooltip"
+          className="bell-list"
+          style={place ? { top: place.top, left: place.left } : { visibility: "hidden", top: 0, left: 0 }}
+        >
+          <div className="bell-list-title">Alerts on {account}</div>
+          <ul>
+            {entries.map(({ alert, since, isNew }) => (
+              <li key={alert.id} style={{ color: alert.color }}>
+                <span className="bell-dot" style={{ background: alert.color }} aria-hidden="true" />
+                <span className="bell-name">
+                  {TYPE_LABEL[alert.type] && <strong>{TYPE_LABEL[alert.type]} </strong>}
+                  {alert.name}
+                  {alert.locked && <> <Padlock /></>}
+                </span>
+                {since !== undefined && (
+                  <span className="bell-since">
+                    since {date(since)}
+                    {isNew && <span className="new-tag">new</span>}
+                  </span>
+                )}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </span>
+  );
+}
+
+export function Empty({ children }: { children: ReactNode }) {
+  return <div className="empty">{children}</div>;
+}
+
+export function Loading({ rows = 6 }: { rows?: number }) {
+  return (
+    <div className="loading" role="status" aria-label="Loading">
+      {Array.from({ length: rows }, (_, i) => (
+        <div key={i} className="skeleton" />
+      ))}
+    </div>
+  );
+}
+
+export function ErrorNote({ children }: { children: ReactNode }) {
+  return (
+    <div className="error-note" role="alert">
+      {children}
+    </div>
+  );
+}
