@@ -7,7 +7,7 @@ import { CriteriaEditor } from "./CriteriaEditor";
 import { useDebounced } from "./Worklist";
 import { useApp } from "./context";
 import { LEVEL_LABEL, plural, problem } from "./format";
-import { ErrorNote, Loading } from "./components";
+import { ErrorNote, Loading, LockIcon } from "./components";
 import { navigate } from "./router";
 
 const ALERT_FIELDS = ["name", "type", "level", "color", "visibility"];
@@ -93,7 +93,7 @@ export function AlertEditor({ id, initialCriteria, onClose }: { id?: string; ini
   };
 
   async function save(expectedVersion: number | null) {
-    if (!form || !built) return;
+    if (!form || !built || Object.keys(built.errors).length > 0) return;
     setSaving(true);
     setErrors([]);
     const input = {
@@ -231,7 +231,7 @@ export function AlertEditor({ id, initialCriteria, onClose }: { id?: string; ini
                     {(["PRIVATE", "PUBLIC"] as Visibility[]).map((v) => (
                       <label key={v} className={form.visibility === v ? "on" : ""}>
                         <input type="radio" name="visibility" checked={form.visibility === v} onChange={() => setForm({ ...form, visibility: v })} />
-                        {v === "PRIVATE" ? "🔒 Only me" : "Everyone"}
+                        {v === "PRIVATE" ? <><LockIcon /> Only me (private)</> : "Everyone (public)"}
                       </label>
                     ))}
                   </div>

@@ -88,7 +88,7 @@ export function AlertPage({ id }: { id: string }) {
         {alert.changes.nodes.length === 0 ? (
           <Empty>No account has entered or left this alert yet.</Empty>
         ) : (
-          <div className="table-box" tabIndex={0} role="region" aria-label="Changes of this alert">
+          <div className="table-box tall" tabIndex={0} role="region" aria-label="Changes of this alert">
             <table className="grid">
               <thead>
                 <tr>

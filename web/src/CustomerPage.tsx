@@ -128,7 +128,7 @@ export function CustomerPage({ id }: { id: string }) {
 export function ItemTable({ items, withCustomer = false }: { items: (ItemRowFragment & { customer?: { id: string; accountNumber: string; name?: string | null } })[]; withCustomer?: boolean }) {
   if (items.length === 0) return <Empty>No item.</Empty>;
   return (
-    <div className="table-box" tabIndex={0} role="region" aria-label="Items">
+    <div className="table-box tall" tabIndex={0} role="region" aria-label="Items">
       <table className="grid">
         <thead>
           <tr>

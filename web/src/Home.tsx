@@ -29,7 +29,7 @@ export function AlertLine({ alert, onSeen }: { alert: AlertFieldsFragment; onSee
         </span>
         {alert.newCount > 0 ? (
           <span className="new-count" title="New since you last marked it seen">
-            +{alert.newCount} new
+            +{alert.newCount.toLocaleString("en-GB")} new
           </span>
         ) : (
           <span className="new-count none">no new</span>

@@ -22,22 +22,25 @@ export function SearchPage() {
   const [registryResult] = useQuery({ query: CriteriaQuery, requestPolicy: "cache-first" });
   const registry = (registryResult.data?.criteria ?? []) as Criterion[];
   const built = criteriaFromRows(rows);
-  const key = useDebounced(JSON.stringify({ c: built.criteria, t: text.trim() }), 350);
-  const { c: where, t: search } = useMemo(() => JSON.parse(key) as { c: Record<string, unknown>; t: string }, [key]);
+  const local: FieldError[] = Object.entries(built.errors).map(([field, message]) => ({ field, message }));
+  const key = useDebounced(JSON.stringify({ c: local.length ? null : built.criteria, t: text.trim() }), 350);
+  const parsed = useMemo(() => JSON.parse(key) as { c: Record<string, unknown> | null; t: string }, [key]);
+  const where = parsed.c ?? {};
+  const search = parsed.t;
   const hasWhere = Object.keys(where).length > 0;
   const [customers] = useQuery({
     query: WorklistQuery,
     variables: { tab: null, ...pageVariables(cursor), where: hasWhere ? where : null, search: search || null, orderBy: [order] },
-    pause: what !== "customers",
+    pause: what !== "customers" || parsed.c === null,
   });
   const [items] = useQuery({
     query: ItemsSearchQuery,
     variables: { where: hasWhere ? where : null, search: search || null, after: itemsAfter },
-    pause: what !== "items",
+    pause: what !== "items" || parsed.c === null,
   });
   const active = what === "customers" ? customers : items;
   const errors: FieldError[] = (active.error?.graphQLErrors ?? []).map((e) => ({ field: (e.extensions?.field as string) ?? null, message: e.message }));
-  const placed = placeErrors(errors, rows, []);
+  const placed = placeErrors([...local, ...errors], rows, []);
   const resetPages = () => {
     setCursor({ offset: 0 });
     setItemsAfter(undefined);

@@ -2,10 +2,32 @@ import { useId, useLayoutEffect, useRef, useState, type ReactNode } from "react"
 import { navigate } from "./router";
 import { TYPE_LABEL, date } from "./format";
 
+// Icons are inline SVG: an emoji needs a colour font the machine may not have.
+export function LockIcon() {
+  return (
+    <svg className="icon" viewBox="0 0 16 16" width="12" height="12" aria-hidden="true" focusable="false">
+      <path d="M4.5 7V5a3.5 3.5 0 0 1 7 0v2" fill="none" stroke="currentColor" strokeWidth="1.6" />
+      <rect x="2.5" y="7" width="11" height="8" rx="1.5" fill="currentColor" />
+    </svg>
+  );
+}
+
+export function BellIcon() {
+  return (
+    <svg className="icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false">
+      <path
+        d="M8 1.5a1 1 0 0 1 1 1v.6a4.5 4.5 0 0 1 3.5 4.4v2.8l1.3 1.6a.6.6 0 0 1-.5 1H2.7a.6.6 0 0 1-.5-1l1.3-1.6V7.5A4.5 4.5 0 0 1 7 3.1v-.6a1 1 0 0 1 1-1ZM6.3 13.9h3.4a1.7 1.7 0 0 1-3.4 0Z"
+        fill="currentColor"
+      />
+    </svg>
+  );
+}
+
+/** The padlock of a PRIVATE alert: its accessible name is "Private" (SPEC §10). */
 export function Padlock() {
   return (
     <span className="padlock" role="img" aria-label="Private" title="Private">
-      🔒
+      <LockIcon />
     </span>
   );
 }
@@ -105,7 +127,7 @@ export function Bell({ count, color, entries, account }: { count: number; color?
         onBlur={() => setOpen(false)}
         onKeyDown={(e) => e.key === "Escape" && setOpen(false)}
       >
-        <span aria-hidden="true">🔔</span>
+        <BellIcon />
         <span className="bell-count">{count}</span>
       </button>
       {open && (

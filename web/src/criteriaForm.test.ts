@@ -67,6 +67,21 @@ describe("the form built from the registry", () => {
     expect(criteriaFromRows([row]).errors).toEqual({ "criteria.riskScore": "Not valid JSON." });
   });
 
+  it("refuses beside its field what is not an amount or a whole number, and sends nothing wrong", () => {
+    const [amount, days, reminder] = registry.map(emptyRow);
+    const built = criteriaFromRows([
+      { ...amount, min: "abc" },
+      { ...days, min: "2.5" },
+      { ...reminder, olderThanDays: "10" },
+    ]);
+    expect(built.errors).toEqual({
+      "criteria.overdueAmount": "Enter an amount such as 20000 or 1234.50 (at most two decimals).",
+      "criteria.daysOverdue": "Enter a whole number.",
+    });
+    expect(criteriaFromRows([{ ...amount, min: "1.234" }]).errors["criteria.overdueAmount"]).toMatch(/two decimals/);
+    expect(criteriaFromRows([{ ...amount, min: "1 000.5" }]).criteria).toEqual({ overdueAmount: { min: "1000.5", max: null } });
+  });
+
   it("lists every criterion not yet used in the picker, account ones first", () => {
     const groups = pickerGroups(registry, ["country"]);
     expect(groups.map((g) => g.label)).toEqual(["Account", "Items"]);

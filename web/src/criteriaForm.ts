@@ -97,18 +97,23 @@ export function unknownCriterion(key: string): Criterion {
   };
 }
 
-function bound(value: string): string | null {
-  const trimmed = value.trim();
-  return trimmed === "" ? null : trimmed;
+const AMOUNT = /^-?\d+(\.\d{1,2})?$/;
+const WHOLE = /^-?\d+$/;
+
+/** A form's text as the API's value: "" is no bound (null); what is not a number is
+ * refused here, beside its field, rather than sent. */
+function parsed(value: string, pattern: RegExp, toNumber: boolean, problem: string, problems: string[]): string | number | null {
+  const trimmed = value.trim().replace(/\s/g, "");
+  if (trimmed === "") return null;
+  if (!pattern.test(trimmed)) {
+    problems.push(problem);
+    return null;
+  }
+  return toNumber ? Number(trimmed) : trimmed;
 }
 
-function whole(value: string): number | string | null {
-  const trimmed = value.trim();
-  if (trimmed === "") return null;
-  // A whole number goes as a number; anything else goes as typed, for the API to refuse
-  // with its own message, beside the field.
-  return /^-?\d+$/.test(trimmed) ? Number(trimmed) : trimmed;
-}
+const NOT_AMOUNT = "Enter an amount such as 20000 or 1234.50 (at most two decimals).";
+const NOT_WHOLE = "Enter a whole number.";
 
 export interface Built {
   criteria: Criteria;
@@ -122,17 +127,24 @@ export function criteriaFromRows(rows: Row[]): Built {
   const errors: Record<string, string> = {};
   for (const row of rows) {
     const path = `criteria.${row.key}`;
+    const problems: string[] = [];
     switch (row.kind) {
       case "AMOUNT":
-        criteria[row.key] = { min: bound(row.min), max: bound(row.max) };
+        criteria[row.key] = {
+          min: parsed(row.min, AMOUNT, false, NOT_AMOUNT, problems),
+          max: parsed(row.max, AMOUNT, false, NOT_AMOUNT, problems),
+        };
         break;
       case "NUMBER":
-        criteria[row.key] = { min: whole(row.min), max: whole(row.max) };
+        criteria[row.key] = {
+          min: parsed(row.min, WHOLE, true, NOT_WHOLE, problems),
+          max: parsed(row.max, WHOLE, true, NOT_WHOLE, problems),
+        };
         break;
       case "RELATIVE_DATE":
         criteria[row.key] = {
-          olderThanDays: whole(row.olderThanDays),
-          newerThanDays: whole(row.newerThanDays),
+          olderThanDays: parsed(row.olderThanDays, WHOLE, true, "Enter a whole number of days.", problems),
+          newerThanDays: parsed(row.newerThanDays, WHOLE, true, "Enter a whole number of days.", problems),
         };
         break;
       case "VALUE_LIST":
@@ -145,10 +157,11 @@ export function criteriaFromRows(rows: Row[]): Built {
         try {
           criteria[row.key] = JSON.parse(row.custom);
         } catch {
-          errors[path] = "Not valid JSON.";
+          problems.push("Not valid JSON.");
         }
         break;
     }
+    if (problems.length > 0) errors[path] = problems[0];
   }
   return { criteria, errors };
 }
