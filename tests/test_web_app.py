@@ -87,6 +87,11 @@ def signed_in(tab: Watched, server: LiveServer, user: str, path: str = "/") -> P
     return tab.page
 
 
+def padlocks(scope: Any) -> Any:
+    """Padlocks: elements whose accessible name is "Private" (SPEC §10)."""
+    return scope.get_by_role("img", name="Private", exact=True)
+
+
 def worklist_rows(page: Page) -> Any:
     return page.get_by_role("region", name=re.compile("worklist$")).locator("tbody tr")
 
@@ -200,9 +205,9 @@ def test_the_padlock_is_on_the_private_alert_only(tab: Watched, server: LiveServ
     page = signed_in(tab, server, "alice", "/risk")
     alerts = page.get_by_role("region", name="My alerts · Risk").get_by_role("listitem")
     private = alerts.filter(has_text=PRIVATE)
-    expect(private.get_by_role("img", name="Private", exact=True)).to_have_count(1)
-    expect(alerts.filter(has_text=INSURER).get_by_role("img", name="Private", exact=True)).to_have_count(0)
-    expect(page.get_by_role("region", name="My alerts · Risk").get_by_role("img", name="Private", exact=True)).to_have_count(1)
+    expect(padlocks(private)).to_have_count(1)
+    expect(padlocks(alerts.filter(has_text=INSURER))).to_have_count(0)
+    expect(padlocks(page.get_by_role("region", name="My alerts · Risk"))).to_have_count(1)
 
     # In a bell's list too, beside the private alert alone.
     mine = api(server, "alice", "{ alerts { id name } }")["alerts"]
@@ -214,8 +219,8 @@ def test_the_padlock_is_on_the_private_alert_only(tab: Watched, server: LiveServ
     expect(row).to_have_count(1)
     row.get_by_role("button", name=re.compile("alerts? on")).hover()
     entries = bell_list_of(page, node["accountNumber"]).get_by_role("listitem")
-    expect(entries.filter(has_text=PRIVATE).get_by_role("img", name="Private", exact=True)).to_have_count(1)
-    expect(entries.get_by_role("img", name="Private", exact=True)).to_have_count(1)
+    expect(padlocks(entries.filter(has_text=PRIVATE))).to_have_count(1)
+    expect(padlocks(entries)).to_have_count(1)
 
     # Bob never sees it.
     other = open_tab(page.context.browser)  # type: ignore[arg-type]
@@ -223,7 +228,7 @@ def test_the_padlock_is_on_the_private_alert_only(tab: Watched, server: LiveServ
         other.page.goto(sign_in_link(server, "bob", "/risk"))
         expect(other.page.get_by_text(INSURER)).to_be_visible()
         expect(other.page.get_by_text(PRIVATE)).to_have_count(0)
-        expect(other.page.get_by_role("img", name="Private", exact=True)).to_have_count(0)
+        expect(padlocks(other.page)).to_have_count(0)
         other.assert_clean()
     finally:
         other.context.close()
@@ -288,7 +293,8 @@ def test_creating_editing_and_deleting_an_alert_in_the_editor(
     tab: Watched, server: LiveServer, browser: Browser
 ) -> None:
     page = signed_in(tab, server, "alice")
-    registry = {c["key"]: c for c in api(server, "alice", "{ criteria { key label values } }")["criteria"]}
+    criteria = api(server, "alice", "{ criteria { key label values } }")["criteria"]
+    registry = {c["key"]: c for c in criteria}
     countries = registry["country"]["values"][:2]
     page.get_by_role("button", name="New alert").click()
     editor = page.get_by_role("dialog", name="New alert")
@@ -327,14 +333,16 @@ def test_creating_editing_and_deleting_an_alert_in_the_editor(
     expect(editor).to_be_hidden()
     heading = page.get_by_role("heading", name=re.compile("Browser test: France or Belgium"))
     expect(heading).to_be_visible()
-    expect(heading.get_by_role("img", name="Private", exact=True)).to_have_count(1)
-    expect(page.get_by_text("accounts match", exact=True).locator("..")).to_contain_text(f"{expected:,}")
+    expect(padlocks(heading)).to_have_count(1)
+    stat = page.get_by_text("accounts match", exact=True).locator("..")
+    expect(stat).to_contain_text(f"{expected:,}")
     alert_url = page.url
 
     # Edit: a higher amount, fewer accounts.
     page.get_by_role("button", name="Edit alert").click()
     editor = page.get_by_role("dialog", name="Edit alert")
-    overdue = editor.get_by_role("group", name=re.compile(re.escape(registry["overdueAmount"]["label"])))
+    label = re.escape(registry["overdueAmount"]["label"])
+    overdue = editor.get_by_role("group", name=re.compile(label))
     expect(overdue.get_by_role("textbox", name=re.compile("minimum$"))).to_have_value("10000")
     overdue.get_by_role("textbox", name=re.compile("minimum$")).fill("50000")
     expected = count_of(server, {**where, "overdueAmount": {"min": "50000"}})
@@ -397,7 +405,8 @@ def test_logging_a_reminder_takes_the_account_out_of_a_not_reminded_alert(
     reminders.get_by_role("button", name="Log reminder").click()
     expect(reminders.get_by_text("Promised to pay Friday")).to_be_visible()
     figures = page.get_by_role("region", name="Figures")
-    expect(figures.locator("div").filter(has_text="Last reminder")).to_contain_text(TODAY.isoformat())
+    last = figures.locator("div").filter(has_text="Last reminder")
+    expect(last).to_contain_text(TODAY.isoformat())
     members = api(server, "alice", ROWS, tab=None, alertId=late)
     assert node["accountNumber"] not in accounts_of(members)
     page.get_by_role("heading", name=re.compile(node["accountNumber"])).hover()
@@ -417,7 +426,8 @@ def test_a_viewer_sees_no_edit_controls(tab: Watched, server: LiveServer) -> Non
     page = signed_in(tab, server, "viewer")
     expect(worklist_rows(page).first).to_be_visible()
     expect(page.get_by_role("button", name="New alert")).to_have_count(0)
-    expect(page.get_by_role("button", name=re.compile("Mark all Collection alerts"))).to_be_visible()
+    mark_all = page.get_by_role("button", name=re.compile("Mark all Collection alerts"))
+    expect(mark_all).to_be_visible()
     page.get_by_role("link", name=LATE).click()
     expect(page.get_by_role("heading", name=LATE)).to_be_visible()
     expect(page.get_by_role("button", name="Edit alert")).to_have_count(0)
@@ -438,7 +448,8 @@ def test_advanced_search_of_customers_and_items(tab: Watched, server: LiveServer
     days.get_by_role("textbox", name=re.compile("minimum$")).fill("600")
     expected = api(server, "alice", ROWS, tab=None, orderBy=DEFAULT_ORDER,
                    where={"daysOverdue": {"min": 600}})  # fmt: skip
-    results = page.get_by_role("region", name="Matching customers").locator("tbody tr td:first-child a")
+    table = page.get_by_role("region", name="Matching customers")
+    results = table.locator("tbody tr td:first-child a")
     expect(results).to_have_text(accounts_of(expected))
     page.get_by_role("radio", name="Items").check()
     query = "query($w: CriteriaInput) { items(where: $w) { totalCount } }"
