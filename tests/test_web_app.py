@@ -36,14 +36,19 @@ IGNORED = "Items ignored during collection"
 FRENCH = "French private-sector accounts not in dispute"
 PRIVATE = "Alice's watch list: big accounts over their credit limit"
 INSURER = "Outstanding above the insurer's guarantee"
-# The worklist's first order (web/src/Worklist.tsx, DEFAULT_ORDER).
-DEFAULT_ORDER = [{"field": "OVERDUE_AMOUNT", "direction": "DESC"}]
+# The worklist's first order and filter (web/src/Worklist.tsx): the most critical bells
+# first, the largest overdue among equals; only the accounts with a bell in the tab.
+DEFAULT_ORDER = [{"field": "BELL", "direction": "DESC"},
+                 {"field": "OVERDUE_AMOUNT", "direction": "DESC"}]  # fmt: skip
+COLLECTION_BELL = {"tab": "COLLECTION"}
 
-ROWS = """query($tab: AlertTab, $orderBy: [CustomerOrder!], $alertId: ID, $where: CriteriaInput) {
-  customers(first: 50, orderBy: $orderBy, alertId: $alertId, where: $where) {
+ROWS = """query($tab: AlertTab, $orderBy: [CustomerOrder!], $alertId: ID, $where: CriteriaInput,
+            $bell: BellFilter, $first: Int = 50) {
+  customers(first: $first, orderBy: $orderBy, alertId: $alertId, where: $where, bell: $bell) {
     totalCount
     nodes { id accountNumber name
-            bell(tab: $tab) { count color alerts { id name type color locked } } }
+            bell(tab: $tab) { count color alerts { id name type color locked }
+                              entries { since isNew alert { id } } } }
   }
 }"""
 
@@ -145,7 +150,8 @@ def test_the_worklist_shows_the_accounts_and_bells_the_api_gives(
     tab: Watched, server: LiveServer
 ) -> None:
     page = signed_in(tab, server, "alice")
-    expected = api(server, "alice", ROWS, tab="COLLECTION", orderBy=DEFAULT_ORDER)
+    expected = api(server, "alice", ROWS, tab="COLLECTION", orderBy=DEFAULT_ORDER,
+                   bell=COLLECTION_BELL)  # fmt: skip
     nodes = expected["customers"]["nodes"]
     rows = worklist_rows(page)
     expect(rows).to_have_count(len(nodes))
@@ -173,7 +179,8 @@ def test_hovering_or_focusing_a_bell_lists_its_alerts_with_type_and_colour(
     tab: Watched, server: LiveServer
 ) -> None:
     page = signed_in(tab, server, "alice")
-    data = api(server, "alice", ROWS, tab="COLLECTION", orderBy=DEFAULT_ORDER)
+    data = api(server, "alice", ROWS, tab="COLLECTION", orderBy=DEFAULT_ORDER,
+               bell=COLLECTION_BELL)  # fmt: skip
     # An account whose bell has a COLLECTION alert and the NONE-type one.
     node = next(
         n for n in data["customers"]["nodes"]
@@ -187,9 +194,13 @@ def test_hovering_or_focusing_a_bell_lists_its_alerts_with_type_and_colour(
     expect(shown).to_be_visible()
     entries = shown.get_by_role("listitem")
     expect(entries).to_have_count(node["bell"]["count"])
+    bell_entries = node["bell"]["entries"]
     for index, alert in enumerate(node["bell"]["alerts"]):
         prefix = {"COLLECTION": "Collection ", "RISK": "Risk ", "NONE": ""}[alert["type"]]
-        expect(entries.nth(index)).to_have_text(re.compile("^" + re.escape(prefix + alert["name"])))
+        since = "since " + bell_entries[index]["since"][:10]
+        expect(entries.nth(index)).to_have_text(
+            re.compile("^" + re.escape(prefix + alert["name"]) + ".*" + since)
+        )
         expect(entries.nth(index)).to_have_css("color", rgb(alert["color"]))
     page.mouse.move(5, 5)
     expect(shown).to_be_hidden()
@@ -246,7 +257,7 @@ def test_sorting_a_column_reorders_as_the_api_does(
     header = page.get_by_role("columnheader", name=column)
     for direction in (first, "ASC" if first == "DESC" else "DESC"):
         header.get_by_role("button").click()
-        expected = api(server, "alice", ROWS, tab="COLLECTION",
+        expected = api(server, "alice", ROWS, tab="COLLECTION", bell=COLLECTION_BELL,
                        orderBy=[{"field": field, "direction": direction}])  # fmt: skip
         sort = "ascending" if direction == "ASC" else "descending"
         expect(header).to_have_attribute("aria-sort", sort)
@@ -256,14 +267,26 @@ def test_sorting_a_column_reorders_as_the_api_does(
 def test_search_my_portfolio_and_paging_follow_the_api(tab: Watched, server: LiveServer) -> None:
     page = signed_in(tab, server, "bob")
     me = api(server, "bob", "{ me { collector } }")["me"]
-    mine = api(server, "bob", ROWS, tab="COLLECTION", orderBy=DEFAULT_ORDER,
+    mine = api(server, "bob", ROWS, tab="COLLECTION", orderBy=DEFAULT_ORDER, bell=COLLECTION_BELL,
                where={"collector": {"values": [me["collector"]]}})  # fmt: skip
     page.get_by_label("My portfolio").check()
     expect(worklist_rows(page).locator("td:first-child a")).to_have_text(accounts_of(mine))
     page.get_by_label("My portfolio").uncheck()
 
-    every = api(server, "bob", "query($o: [CustomerOrder!]) { customers(first: 100, orderBy: $o)"
-                " { nodes { accountNumber } } }", o=DEFAULT_ORDER)  # fmt: skip
+    # Every account, not only those with a bell in the tab; then the new ones only.
+    pages = page.get_by_role("navigation", name="Pages")
+    everyone = api(server, "bob", ROWS, orderBy=DEFAULT_ORDER)["customers"]["totalCount"]
+    page.get_by_label("Only accounts with a bell in this tab").uncheck()
+    expect(pages).to_contain_text(f"of {everyone:,}")
+    page.get_by_label("Only accounts with a bell in this tab").check()
+    fresh = api(server, "bob", ROWS, orderBy=DEFAULT_ORDER,
+                bell={**COLLECTION_BELL, "newOnly": True})["customers"]  # fmt: skip
+    page.get_by_label("New only").check()
+    accounts = worklist_rows(page).locator("td:first-child a")
+    expect(accounts).to_have_text(accounts_of({"customers": fresh}))
+    page.get_by_label("New only").uncheck()
+
+    every = api(server, "bob", ROWS, orderBy=DEFAULT_ORDER, bell=COLLECTION_BELL, first=100)
     second = [n["accountNumber"] for n in every["customers"]["nodes"][50:100]]
     page.get_by_role("button", name="Next ›").click()
     expect(worklist_rows(page).locator("td:first-child a")).to_have_text(second)
@@ -446,8 +469,8 @@ def test_advanced_search_of_customers_and_items(tab: Watched, server: LiveServer
     registry = {c["key"]: c for c in api(server, "alice", "{ criteria { key label } }")["criteria"]}
     days = add_criterion(page, registry["daysOverdue"]["label"])
     days.get_by_role("textbox", name=re.compile("minimum$")).fill("600")
-    expected = api(server, "alice", ROWS, tab=None, orderBy=DEFAULT_ORDER,
-                   where={"daysOverdue": {"min": 600}})  # fmt: skip
+    expected = api(server, "alice", ROWS, tab=None, where={"daysOverdue": {"min": 600}},
+                   orderBy=[{"field": "OVERDUE_AMOUNT", "direction": "DESC"}])  # fmt: skip
     table = page.get_by_role("region", name="Matching customers")
     results = table.locator("tbody tr td:first-child a")
     expect(results).to_have_text(accounts_of(expected))

@@ -52,8 +52,8 @@ export function CustomerPage({ id }: { id: string }) {
           </div>
         </div>
         <div className="head-actions bell-head">
-          <Squares alerts={customer.bell.alerts} />
-          <Bell count={customer.bell.count} color={customer.bell.color} account={customer.accountNumber} entries={customer.bell.alerts.map((alert) => ({ alert }))} />
+          <Squares alerts={customer.bell.entries.map((e) => e.alert)} />
+          <Bell count={customer.bell.count} color={customer.bell.color} account={customer.accountNumber} entries={customer.bell.entries} />
         </div>
       </header>
       <section className="figures" aria-label="Figures">

@@ -4,11 +4,13 @@ import { CriteriaQuery, ItemsSearchQuery, WorklistQuery } from "./queries";
 import type { CustomerOrder } from "./gql/graphql";
 import { criteriaFromRows, placeErrors, type Criterion, type FieldError, type Row } from "./criteriaForm";
 import { CriteriaEditor } from "./CriteriaEditor";
-import { CustomerTable, DEFAULT_ORDER, Pager, pageVariables, useDebounced, type Cursor } from "./Worklist";
+import { CustomerTable, Pager, pageVariables, useDebounced, type Cursor } from "./Worklist";
 import { ItemTable } from "./CustomerPage";
 import { Empty, ErrorNote, Loading } from "./components";
 import { canChange, useApp } from "./context";
 import { plural, problem } from "./format";
+
+const SEARCH_ORDER: CustomerOrder[] = [{ field: "OVERDUE_AMOUNT", direction: "DESC" }];
 
 /** Advanced search of customers and of items, with the alert editor's criteria form. */
 export function SearchPage() {
@@ -16,7 +18,7 @@ export function SearchPage() {
   const [what, setWhat] = useState<"customers" | "items">("customers");
   const [rows, setRows] = useState<Row[]>([]);
   const [text, setText] = useState("");
-  const [order, setOrder] = useState<CustomerOrder>(DEFAULT_ORDER);
+  const [order, setOrder] = useState<CustomerOrder[]>(SEARCH_ORDER);
   const [cursor, setCursor] = useState<Cursor>({ offset: 0 });
   const [itemsAfter, setItemsAfter] = useState<string | undefined>();
   const [registryResult] = useQuery({ query: CriteriaQuery, requestPolicy: "cache-first" });
@@ -30,7 +32,7 @@ export function SearchPage() {
   const hasWhere = Object.keys(where).length > 0;
   const [customers] = useQuery({
     query: WorklistQuery,
-    variables: { tab: null, ...pageVariables(cursor), where: hasWhere ? where : null, search: search || null, orderBy: [order] },
+    variables: { tab: null, ...pageVariables(cursor), where: hasWhere ? where : null, search: search || null, orderBy: order },
     pause: what !== "customers" || parsed.c === null,
   });
   const [items] = useQuery({

@@ -40,9 +40,10 @@ export function useDebounced<T>(value: T, ms = 250): T {
   return settled;
 }
 
-export function SortHeader({ column, order, onSort }: { column: Column; order: CustomerOrder; onSort: (o: CustomerOrder) => void }) {
-  const active = order.field === column.field;
-  const direction = order.direction ?? "ASC";
+export function SortHeader({ column, order, onSort }: { column: Column; order: CustomerOrder[]; onSort: (o: CustomerOrder[]) => void }) {
+  // The first key is the one shown; the others only break its ties.
+  const active = order[0].field === column.field;
+  const direction = order[0].direction ?? "ASC";
   return (
     <th
       scope="col"
@@ -53,11 +54,13 @@ export function SortHeader({ column, order, onSort }: { column: Column; order: C
         type="button"
         className="sort"
         onClick={() =>
-          onSort({
-            field: column.field,
-            // Figures read best biggest first; names and numbers A to Z.
-            direction: active ? (direction === "ASC" ? "DESC" : "ASC") : column.numeric ? "DESC" : "ASC",
-          })
+          onSort([
+            {
+              field: column.field,
+              // Figures read best biggest first; names and numbers A to Z.
+              direction: active ? (direction === "ASC" ? "DESC" : "ASC") : column.numeric ? "DESC" : "ASC",
+            },
+          ])
         }
       >
         {column.label}
@@ -76,8 +79,8 @@ export function CustomerTable({
   caption,
 }: {
   rows: CustomerRowFragment[];
-  order: CustomerOrder;
-  onSort: (o: CustomerOrder) => void;
+  order: CustomerOrder[];
+  onSort: (o: CustomerOrder[]) => void;
   caption: string;
 }) {
   return (
@@ -99,7 +102,7 @@ export function CustomerTable({
                 <Link to={`/customers/${encodeURIComponent(c.id)}`} className="account">
                   {c.accountNumber}
                 </Link>
-                <Squares alerts={c.bell.alerts} />
+                <Squares alerts={c.bell.entries.map((e) => e.alert)} />
               </td>
               <td className="col-name" title={c.name ?? undefined}>
                 {c.name ?? <span className="muted">no name</span>}
@@ -116,7 +119,7 @@ export function CustomerTable({
                   count={c.bell.count}
                   color={c.bell.color}
                   account={c.accountNumber}
-                  entries={c.bell.alerts.map((alert) => ({ alert }))}
+                  entries={c.bell.entries}
                 />
               </td>
             </tr>
@@ -181,18 +184,28 @@ export function pageVariables(cursor: Cursor): Pick<WorklistQueryVariables, "fir
   return { first: PAGE, after: cursor.after };
 }
 
-export const DEFAULT_ORDER: CustomerOrder = { field: "OVERDUE_AMOUNT", direction: "DESC" };
+/** The morning's order: the most critical bells first, the largest overdue among equals. */
+export const DEFAULT_ORDER: CustomerOrder[] = [
+  { field: "BELL", direction: "DESC" },
+  { field: "OVERDUE_AMOUNT", direction: "DESC" },
+];
 
 /** The worklist of a tab (or of one alert): filters, sorting, paging, all done by the API. */
 export function Worklist({ tab, alertId, title }: { tab: "COLLECTION" | "RISK"; alertId?: string; title: string }) {
   const { me } = useApp();
   const [search, setSearch] = useState("");
   const [portfolio, setPortfolio] = useState(false);
-  const [order, setOrder] = useState<CustomerOrder>(DEFAULT_ORDER);
+  const [ringing, setRinging] = useState(!alertId);
+  const [newOnly, setNewOnly] = useState(false);
+  const [order, setOrder] = useState<CustomerOrder[]>(DEFAULT_ORDER);
   const [cursor, setCursor] = useState<Cursor>({ offset: 0 });
   const settled = useDebounced(search.trim());
   const reset = () => setCursor({ offset: 0 });
-  useEffect(reset, [settled, portfolio, tab, alertId]);
+  useEffect(reset, [settled, portfolio, ringing, newOnly, tab, alertId]);
+  // "Only accounts with a bell in this tab" and "new only" are one BellFilter; on an
+  // alert's page, "new" means new in that alert.
+  const bell =
+    ringing || newOnly ? { tab: alertId ? null : tab, alertIds: alertId ? [alertId] : null, newOnly } : null;
 
   const [result] = useQuery({
     query: WorklistQuery,
@@ -202,7 +215,8 @@ export function Worklist({ tab, alertId, title }: { tab: "COLLECTION" | "RISK"; 
       search: settled || null,
       alertId: alertId ?? null,
       where: portfolio && me.collector ? { collector: { values: [me.collector] } } : null,
-      orderBy: [order],
+      orderBy: order,
+      bell,
     },
   });
   const connection = result.data?.customers;
@@ -223,6 +237,16 @@ export function Worklist({ tab, alertId, title }: { tab: "COLLECTION" | "RISK"; 
         <label className="check" title={me.collector ? `Accounts followed by ${me.collector}` : "Your user has no collector code"}>
           <input type="checkbox" checked={portfolio} disabled={!me.collector} onChange={(e) => setPortfolio(e.target.checked)} />
           My portfolio
+        </label>
+        {!alertId && (
+          <label className="check">
+            <input type="checkbox" checked={ringing} onChange={(e) => setRinging(e.target.checked)} />
+            Only accounts with a bell in this tab
+          </label>
+        )}
+        <label className="check">
+          <input type="checkbox" checked={newOnly} onChange={(e) => setNewOnly(e.target.checked)} />
+          New only
         </label>
       </div>
       {result.error && <ErrorNote>{problem(result.error)}</ErrorNote>}

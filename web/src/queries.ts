@@ -69,13 +69,17 @@ export const CustomerRow = graphql(`
       count
       level
       color
-      alerts {
-        id
-        name
-        type
-        level
-        color
-        locked
+      entries {
+        since
+        isNew
+        alert {
+          id
+          name
+          type
+          level
+          color
+          locked
+        }
       }
     }
   }
@@ -92,8 +96,10 @@ export const WorklistQuery = graphql(`
     $where: CriteriaInput
     $alertId: ID
     $orderBy: [CustomerOrder!]
+    $bell: BellFilter
   ) {
     customers(
+      bell: $bell
       first: $first
       after: $after
       last: $last
