@@ -31,7 +31,7 @@ function describe(value: unknown): string {
       return parts.join(" and ");
     }
     if ("min" in v || "max" in v) {
-      const show = (n: unknown) => (typeof n === "string" ? money(n) : String(n));
+      const show = (n: unknown) => (typeof n === "string" ? money(n, !Number.isInteger(Number(n))) : String(n));
       if (v.min !== null && v.min !== undefined && v.max !== null && v.max !== undefined) return `${show(v.min)} to ${show(v.max)}`;
       if (v.min !== null && v.min !== undefined) return `≥ ${show(v.min)}`;
       return `≤ ${show(v.max)}`;

@@ -5,6 +5,7 @@ import type { CriteriaInput, ItemRowFragment, ReminderChannel } from "./gql/grap
 import { Bell, Empty, ErrorNote, Link, Loading, Squares } from "./components";
 import { CAUSE_LABEL, TYPE_LABEL, date, dateTime, isNegative, money, plural, problem } from "./format";
 import { canChange, useApp } from "./context";
+import { PAGE, Pager, pageVariables, type Cursor } from "./Worklist";
 
 const ITEM_FILTERS: { label: string; where: CriteriaInput | null }[] = [
   { label: "All items", where: null },
@@ -19,7 +20,11 @@ const ITEM_FILTERS: { label: string; where: CriteriaInput | null }[] = [
 export function CustomerPage({ id }: { id: string }) {
   const { me } = useApp();
   const [filter, setFilter] = useState(0);
-  const [result] = useQuery({ query: CustomerQuery, variables: { id, tab: null, itemsWhere: ITEM_FILTERS[filter].where } });
+  const [cursor, setCursor] = useState<Cursor>({ offset: 0 });
+  const [result] = useQuery({
+    query: CustomerQuery,
+    variables: { id, tab: null, itemsWhere: ITEM_FILTERS[filter].where, ...pageVariables(cursor) },
+  });
   const customer = result.data?.customer;
   if (result.error && !customer) return <ErrorNote>{problem(result.error)}</ErrorNote>;
   if (!result.data) return <Loading rows={10} />;
@@ -82,7 +87,7 @@ export function CustomerPage({ id }: { id: string }) {
             <h2 id="items-title">Items</h2>
             <label className="inline">
               <span className="visually-hidden">Show</span>
-              <select aria-label="Which items" value={filter} onChange={(e) => setFilter(Number(e.target.value))}>
+              <select aria-label="Which items" value={filter} onChange={(e) => { setFilter(Number(e.target.value)); setCursor({ offset: 0 }); }}>
                 {ITEM_FILTERS.map((f, i) => (
                   <option key={f.label} value={i}>
                     {f.label}
@@ -93,6 +98,9 @@ export function CustomerPage({ id }: { id: string }) {
             <span className="muted">{plural(customer.items.totalCount, "item")}</span>
           </header>
           <ItemTable items={customer.items.nodes} />
+          {customer.items.totalCount > PAGE && (
+            <Pager total={customer.items.totalCount} cursor={cursor} count={customer.items.nodes.length} pageInfo={customer.items.pageInfo} onPage={setCursor} />
+          )}
         </section>
         <div className="side">
           <Reminders customerId={customer.id} reminders={customer.reminders} canLog={canChange(me)} me={me} />

@@ -82,6 +82,9 @@ export function SearchPage() {
             <Empty>No account matches.</Empty>
           ) : (
             <>
+              <header className="panel-head">
+                <h2>{plural(customers.data.customers.totalCount, "customer")}</h2>
+              </header>
               <CustomerTable rows={customers.data.customers.nodes} order={order} onSort={(o) => { setOrder(o); setCursor({ offset: 0 }); }} caption="Matching customers" />
               <Pager total={customers.data.customers.totalCount} cursor={cursor} count={customers.data.customers.nodes.length} pageInfo={customers.data.customers.pageInfo} onPage={setCursor} />
             </>
@@ -90,7 +93,9 @@ export function SearchPage() {
           items.error ? null : <Loading rows={10} />
         ) : (
           <>
-            <p className="muted">{plural(items.data.items.totalCount, "open item")}</p>
+            <header className="panel-head">
+              <h2>{plural(items.data.items.totalCount, "open item")}</h2>
+            </header>
             <ItemTable items={items.data.items.nodes} withCustomer />
             {items.data.items.pageInfo.hasNextPage && (
               <div className="pager">

@@ -226,7 +226,16 @@ export const ChangesQuery = graphql(`
 `);
 
 export const CustomerQuery = graphql(`
-  query CustomerFile($id: ID!, $tab: AlertTab, $itemsWhere: CriteriaInput, $itemsOrder: [ItemOrder!]) {
+  query CustomerFile(
+    $id: ID!
+    $tab: AlertTab
+    $itemsWhere: CriteriaInput
+    $itemsOrder: [ItemOrder!]
+    $first: Int
+    $after: String
+    $last: Int
+    $before: String
+  ) {
     customer(id: $id) {
       ...CustomerRow
       group
@@ -236,8 +245,14 @@ export const CustomerQuery = graphql(`
       creditLimit
       insurerGuarantee
       attributes
-      items(first: 200, where: $itemsWhere, orderBy: $itemsOrder) {
+      items(first: $first, after: $after, last: $last, before: $before, where: $itemsWhere, orderBy: $itemsOrder) {
         totalCount
+        pageInfo {
+          hasNextPage
+          hasPreviousPage
+          startCursor
+          endCursor
+        }
         nodes {
           ...ItemRow
         }
