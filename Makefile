@@ -39,7 +39,8 @@ web-check: $(WEB_DEPS)
 ## docs/worklist.png and docs/alert-editor.png, taken by the browser tests.
 screenshots: install web
 	scripts/ensure-chromium
-	DSO_ALERTS_SCREENSHOTS=docs $(BIN)/pytest -q tests/test_web_screens.py -k screenshot
+	DSO_ALERTS_SCREENSHOTS=$(CURDIR)/docs DSO_ALERTS_TEST_DATABASES=sqlite \
+		$(BIN)/pytest -q tests/test_web_app.py -k screenshots
 
 ## Load the demo ledger into the SQLite default when it is empty (printing a sign-in link for
 ## each demo user it creates), then serve the web app at / and GraphiQL at /graphql.
