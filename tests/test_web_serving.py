@@ -3,6 +3,7 @@ print: no browser needed here (tests/test_web_app.py drives one)."""
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ from sqlalchemy import Engine
 
 from graphql_api.app import create_app
 from graphql_api.cli import main
+from graphql_api.ledger_generator import LedgerSize
 from graphql_api.plugins import CriteriaRegistry
 
 with warnings.catch_warnings():
@@ -98,3 +100,20 @@ def test_users_add_and_reset_token_print_a_sign_in_link_before_the_token() -> No
         assert result.exit_code == 0, result.output
         *_, link, token = result.stdout.rstrip("\n").splitlines()
         assert link == f"Sign in to the web app: http://127.0.0.1:8000/#token={token}"
+
+
+@pytest.mark.usefixtures("cli_database")
+def test_demo_prints_a_sign_in_link_for_each_user_it_creates(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A small ledger: the links are the point here, not the demo's size.
+    monkeypatch.setattr("graphql_api.demo.DEMO_SIZE", LedgerSize(customers=40, items=200,
+                                                                  reminders=20))  # fmt: skip
+    result = CliRunner().invoke(main, ["demo"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    tokens = dict(re.findall(r"^user (\w+): Authorization: Bearer (\S+)$", result.stdout, re.M))
+    links = dict(re.findall(r"^user (\w+): sign in: (\S+)$", result.stdout, re.M))
+    assert sorted(tokens) == ["admin", "alice", "bob", "viewer"]
+    assert links == {name: f"http://127.0.0.1:8000/#token={t}" for name, t in tokens.items()}
+    again = CliRunner().invoke(main, ["demo"], catch_exceptions=False)
+    assert "sign in:" not in again.stdout  # no new user, no new link

@@ -65,7 +65,7 @@ export function AlertEditor({ id, initialCriteria, onClose }: { id?: string; ini
   const [, remove] = useMutation(DeleteAlert);
 
   useEffect(() => {
-    dialog.current?.showModal();
+    if (dialog.current && !dialog.current.open) dialog.current.showModal();
   }, []);
 
   // The form starts once the registry (and the alert being edited) have arrived.

@@ -100,8 +100,9 @@ export function Bell({ count, color, entries, account }: { count: number; color?
     const width = list.current.offsetWidth;
     const height = list.current.offsetHeight;
     const left = Math.max(8, Math.min(b.right - width, window.innerWidth - width - 8));
-    const below = b.bottom + 6;
-    const top = below + height > window.innerHeight - 8 && b.top - height - 6 > 8 ? b.top - height - 6 : below;
+    // Close to the bell, so that the pointer can move into the list without leaving it.
+    const below = b.bottom + 2;
+    const top = below + height > window.innerHeight - 8 && b.top - height - 2 > 8 ? b.top - height - 2 : below;
     setPlace({ top, left });
   }, [open]);
 
