@@ -33,8 +33,10 @@ export function MatchChart({ points, color }: { points: { date: string; count: n
           {last.date}
         </text>
       </svg>
-      <figcaption className="visually-hidden">
-        {points.map((p) => `${p.date}: ${p.count}`).join(", ")}
+      <figcaption className="chart-note">
+        {points.length === 1
+          ? `History begins ${first.date}: one day so far.`
+          : `${points.length} days, from ${first.date}; today ${last.count.toLocaleString("en-GB")}.`}
       </figcaption>
     </figure>
   );
