@@ -134,6 +134,20 @@ def test_pasting_a_token_signs_in_and_nothing_is_asked_before(
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
 
 
+def test_queries_go_by_their_hash_once_the_server_knows_them(
+    tab: Watched, server: LiveServer
+) -> None:
+    page = signed_in(tab, server, "alice")
+    expect(worklist_rows(page).first).to_be_visible()
+    tab.graphql_requests.clear()
+    page.reload()
+    expect(worklist_rows(page).first).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    sent = tab.graphql_requests
+    assert sent and all(body["extensions"]["persistedQuery"]["sha256Hash"] for body in sent)
+    assert all("query" not in body for body in sent), sent  # known: the hash alone
+
+
 def test_a_refused_token_returns_to_sign_in(tab: Watched, server: LiveServer) -> None:
     page = tab.page
     page.goto(base_url(server) + "/#token=not-a-token-of-anyone")

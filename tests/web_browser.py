@@ -9,6 +9,7 @@ the tests and says why; they are never skipped.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -63,7 +64,7 @@ class Watched:
     page: Page
     context: BrowserContext
     problems: list[str] = field(default_factory=list)
-    graphql_requests: list[str] = field(default_factory=list)
+    graphql_requests: list[dict[str, Any]] = field(default_factory=list)  # their JSON bodies
 
     def assert_clean(self) -> None:
         assert self.problems == [], "\n".join(self.problems)
@@ -92,7 +93,8 @@ def open_tab(browser: Browser, viewport: dict[str, int] = DESKTOP) -> Watched:
     page.on("pageerror", lambda error: watched.problems.append(f"page error: {error}"))
     page.on(
         "request",
-        lambda r: urlsplit(r.url).path == "/graphql" and watched.graphql_requests.append(r.url),
+        lambda r: urlsplit(r.url).path == "/graphql"
+        and watched.graphql_requests.append(json.loads(r.post_data or "{}")),
     )
     return watched
 

@@ -1,5 +1,6 @@
 import { Client, fetchExchange } from "urql";
 import { cacheExchange, type Cache } from "@urql/exchange-graphcache";
+import { persistedExchange } from "@urql/exchange-persisted";
 
 // The API's URL: the server that served the app, unless the Vite dev server is pointed
 // at another one (VITE_DSO_ALERTS_API, see the README).
@@ -14,6 +15,14 @@ function invalidateLists(cache: Cache): void {
   }
 }
 
+/** SHA-256 of a query, for automatic persisted queries; null (send the text) where the
+ * page is not a secure context and WebCrypto is missing (plain http on another host). */
+export async function queryHash(query: string): Promise<string | null> {
+  if (!globalThis.crypto?.subtle) return null;
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(query));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 /**
  * A normalised cache: every type with an identity has an `id` (Node), so an alert
  * renamed in the editor is renamed in every list at once. Types without one are
@@ -25,7 +34,9 @@ export function makeClient(token: string, onUnauthorized: () => void): Client {
   return new Client({
     url: API_URL,
     requestPolicy: "cache-and-network",
-    fetchOptions: () => ({ headers: { Authorization: `Bearer ${token}` } }),
+    // application/json: every GraphQL answer comes with HTTP 200 (errors in the body), so
+    // the browser logs no failed request for a query the API refuses; 401 stays 401.
+    fetchOptions: () => ({ headers: { authorization: `Bearer ${token}`, accept: "application/json" } }),
     fetch: async (input, init) => {
       const response = await fetch(input, init);
       if (response.status === 401) onUnauthorized();
@@ -67,6 +78,9 @@ export function makeClient(token: string, onUnauthorized: () => void): Client {
           },
         },
       }),
+      // Automatic persisted queries: a query is sent by its hash; the first time the server
+      // answers PERSISTED_QUERY_NOT_FOUND and the exchange sends the text once with it.
+      persistedExchange({ generateHash: queryHash, preferGetForPersistedQueries: false }),
       fetchExchange,
     ],
   });
