@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from graphql_api import bell_queries
 from graphql_api.storage import write_transaction
 from graphql_api.users import Role, add_user
 from tests.oracle import sort_by
@@ -207,3 +208,20 @@ def _with_ids(world: World, bell: dict[str, Any]) -> dict[str, Any]:
         return bell
     return bell | {"alertIds": [world.ids[name] for name in bell["alertIds"]]}
 
+
+
+@pytest.mark.parametrize("few", [10**9, -1], ids=["read from its matches", "walked in order"])
+def test_an_alert_s_customers_either_way_it_is_read(
+    world: World, monkeypatch: pytest.MonkeyPatch, few: int
+) -> None:
+    """bell_queries.matches_alert writes an alert's filter for the plan its count calls for:
+    both give the same pages."""
+    monkeypatch.setattr(bell_queries, "FEW_MATCHES", few)
+    query = """query($id: ID, $first: Int, $after: String, $last: Int, $before: String) {
+      customers(alertId: $id, first: $first, after: $after, last: $last, before: $before) {
+        totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+        edges { cursor node { accountNumber } } } }"""
+    want = sorted(world.shop.oracle.matches(WIDER_A))
+    for forward in (True, False):
+        nodes, total = walk(world.shop, ["customers"], query, {"id": world.ids["A"]}, 4, forward)
+        assert accounts(nodes) == want and total == len(want)
