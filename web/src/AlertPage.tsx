@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { useMutation, useQuery } from "urql";
 import { AlertPageQuery, MarkAlertSeen } from "./queries";
-import { Empty, ErrorNote, LevelMark, Link, Loading, Padlock } from "./components";
+import { Empty, ErrorNote, LevelMark, Link, Loading, Padlock, useLast } from "./components";
 import { CAUSE_LABEL, LEVEL_LABEL, TYPE_LABEL, dateTime, plural, problem } from "./format";
 import { canChange, useApp } from "./context";
 import { Worklist } from "./Worklist";
@@ -13,9 +13,10 @@ export function AlertPage({ id }: { id: string }) {
   const [days, setDays] = useState(90);
   const [result] = useQuery({ query: AlertPageQuery, variables: { id, tab: null, days } });
   const [, markSeen] = useMutation(MarkAlertSeen);
-  const alert = result.data?.alert;
+  const kept = useLast(result.data);
+  const alert = kept?.alert?.id === id ? kept.alert : result.data?.alert;
   if (result.error && !alert) return <ErrorNote>{problem(result.error)}</ErrorNote>;
-  if (!result.data) return <Loading rows={10} />;
+  if (!alert && !result.data) return <Loading rows={10} />;
   if (!alert) return <Empty>This alert does not exist, or is not visible to you.</Empty>;
   const tab = alert.type === "RISK" ? "RISK" : "COLLECTION";
   return (

@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { Provider, useQuery } from "urql";
 import { makeClient } from "./client";
 import { clearToken, storeToken, storedToken } from "./session";
@@ -76,8 +76,20 @@ function Shell({ signOut }: { signOut: () => void }) {
   );
 }
 
+const TITLES: Record<string, string> = {
+  worklist: "Worklist",
+  alert: "Alert",
+  customer: "Account",
+  changes: "What changed",
+  search: "Advanced search",
+};
+
 function Screen() {
   const route = parseRoute(usePath());
+  const title = route.screen === "worklist" ? (route.tab === "RISK" ? "Risk" : "Collection") : TITLES[route.screen];
+  useEffect(() => {
+    document.title = `${title} · dso-alerts`;
+  }, [title]);
   switch (route.screen) {
     case "worklist":
       return <Home tab={route.tab} />;

@@ -2,7 +2,7 @@ import { useState } from "react";
 import { useMutation, useQuery } from "urql";
 import { CustomerQuery, DeleteReminder, LogReminder } from "./queries";
 import type { CriteriaInput, ItemRowFragment, ReminderChannel } from "./gql/graphql";
-import { Bell, Empty, ErrorNote, Link, Loading, Squares } from "./components";
+import { Bell, Empty, ErrorNote, Link, Loading, Squares, useLast } from "./components";
 import { CAUSE_LABEL, TYPE_LABEL, date, dateTime, isNegative, money, plural, problem } from "./format";
 import { canChange, useApp } from "./context";
 import { PAGE, Pager, pageVariables, type Cursor } from "./Worklist";
@@ -25,9 +25,10 @@ export function CustomerPage({ id }: { id: string }) {
     query: CustomerQuery,
     variables: { id, tab: null, itemsWhere: ITEM_FILTERS[filter].where, ...pageVariables(cursor) },
   });
-  const customer = result.data?.customer;
+  const kept = useLast(result.data);
+  const customer = kept?.customer?.id === id ? kept.customer : result.data?.customer;
   if (result.error && !customer) return <ErrorNote>{problem(result.error)}</ErrorNote>;
-  if (!result.data) return <Loading rows={10} />;
+  if (!customer && !result.data) return <Loading rows={10} />;
   if (!customer) return <Empty>No such account.</Empty>;
   const figures: [string, string | null | undefined][] = [
     ["Outstanding", customer.outstandingAmount],

@@ -2,7 +2,7 @@ import { useEffect, useState } from "react";
 import { useQuery } from "urql";
 import { WorklistQuery } from "./queries";
 import type { CustomerOrder, CustomerRowFragment, CustomerSortField, WorklistQueryVariables } from "./gql/graphql";
-import { Bell, Empty, ErrorNote, Link, Loading, Squares } from "./components";
+import { Bell, Empty, ErrorNote, Link, Loading, Squares, useLast } from "./components";
 import { date, money, isNegative, problem } from "./format";
 import { useApp } from "./context";
 
@@ -219,11 +219,12 @@ export function Worklist({ tab, alertId, title }: { tab: "COLLECTION" | "RISK"; 
       bell,
     },
   });
-  const connection = result.data?.customers;
+  const connection = useLast(result.data?.customers);
   const rows = connection?.nodes ?? [];
+  const stale = result.fetching && !result.data;
 
   return (
-    <section className="worklist" aria-label={title}>
+    <section className={stale ? "worklist stale" : "worklist"} aria-label={title} aria-busy={result.fetching}>
       <div className="toolbar">
         <label className="search">
           <span className="visually-hidden">Search accounts</span>

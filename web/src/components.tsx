@@ -1,4 +1,12 @@
 import { useId, useLayoutEffect, useRef, useState, type ReactNode } from "react";
+
+/** The last value that arrived: while a new page, order or filter loads, the screen keeps
+ * showing the previous one (dimmed) instead of jumping to a skeleton. */
+export function useLast<T>(value: T | null | undefined): T | null | undefined {
+  const last = useRef(value);
+  if (value !== undefined && value !== null) last.current = value;
+  return value ?? last.current;
+}
 import { navigate } from "./router";
 import { TYPE_LABEL, date } from "./format";
 
