@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed-stamp
 SIZE ?= default
 FUZZ_EXAMPLES ?= 300
 
-.PHONY: install run test bench load fuzz lint schema clean
+.PHONY: install run test bench load fuzz lint schema clean web web-check screenshots
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -15,15 +15,43 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Load the demo ledger into the SQLite default when it is empty, then serve GraphiQL.
-run: install
+## The web app (web/, SPEC §10): `npm ci` when the lockfile changes, a build into web/dist
+## (git-ignored) when its sources change.
+WEB_DEPS := web/node_modules/.installed-stamp
+WEB_BUILT := web/dist/.built-stamp
+WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/index.html web/package.json \
+	web/vite.config.ts web/tsconfig.json
+
+$(WEB_DEPS): web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+$(WEB_BUILT): $(WEB_DEPS) $(WEB_SOURCES)
+	cd web && npm run build
+	touch $@
+
+web: $(WEB_BUILT)
+
+## Generated GraphQL types up to date with schema/schema.graphql, types, lint, unit tests.
+web-check: $(WEB_DEPS)
+	cd web && npm run codegen:check && npm run typecheck && npm run lint && npm test
+
+## docs/worklist.png and docs/alert-editor.png, taken by the browser tests.
+screenshots: install web
+	scripts/ensure-chromium
+	DSO_ALERTS_SCREENSHOTS=$(CURDIR)/docs DSO_ALERTS_TEST_DATABASES=sqlite \
+		$(BIN)/pytest -q tests/test_web_app.py -k screenshots
+
+## Load the demo ledger into the SQLite default when it is empty (printing a sign-in link for
+## each demo user it creates), then serve the web app at / and GraphiQL at /graphql.
+run: install web
 	$(BIN)/dso-alerts demo
 	$(BIN)/dso-alerts serve
 
 ## The whole suite, on SQLite and on a throwaway PostgreSQL the tests start themselves, with
 ## the fast executor; then again on SQLite with graphql-core's own (fast_execution.py's
 ## fallback), which sits above the database: PostgreSQL would add time, not coverage.
-test: install
+test: install web web-check
 	scripts/ensure-postgres
 	scripts/ensure-chromium
 	$(BIN)/pytest -q

@@ -1,4 +1,5 @@
-"""The HTTP application: GraphQL and the GraphiQL page at /graphql, GraphiQL's files at /graphiql.
+"""The HTTP application: GraphQL and the GraphiQL page at /graphql, GraphiQL's files at
+/graphiql, the web app at / (web_app.py).
 
 A request runs synchronously in a worker thread (the database driver is
 synchronous), in one request context: its read transaction signs the token
@@ -32,7 +33,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
@@ -62,6 +63,7 @@ from graphql_api.request_context import RequestContext
 from graphql_api.request_ids import HEADER, RequestIds, masked_error, request_id_of
 from graphql_api.settings import Settings
 from graphql_api.unread_body import DrainUnreadBody
+from graphql_api.web_app import web_routes
 
 log = logging.getLogger(__name__)
 
@@ -206,14 +208,11 @@ def create_app(
     schema, served = served_schema(registry, limits)
     endpoint = GraphQLEndpoint(schema, engine, served, limits)
 
-    async def home(request: Request) -> Response:
-        return RedirectResponse(GRAPHQL_PATH)
-
     return Starlette(
         routes=[
             Route(GRAPHQL_PATH, endpoint.handle, methods=["GET", "POST"]),
-            Route("/", home, methods=["GET"]),
             Mount(ASSETS_PATH, app=graphiql_assets()),
+            *web_routes(),  # the web app at / (web_app.py)
         ],
         middleware=[
             _cors(Settings().allowed_origins()),

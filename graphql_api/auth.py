@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from graphql_api.error_shape import UNAUTHENTICATED, errors_body
 from graphql_api.graphql_over_http import HTML, JSON_TYPES, qualities
+from graphql_api.web_app import is_app_path
 
 GRAPHQL_PATH = "/graphql"
 ASSETS_PATH = "/graphiql"
@@ -47,13 +48,11 @@ def is_graphiql_page(scope: Scope) -> bool:
 
 
 def is_public(scope: Scope) -> bool:
-    """The GraphiQL page, its assets, and `/` (a redirect to the page)."""
-    if is_graphiql_page(scope):
+    """The GraphiQL page and its assets; the web app's page, assets and deep links."""
+    if is_graphiql_page(scope) or is_app_path(scope):
         return True
     path = scope.get("path", "")
-    return scope.get("method") in ("GET", "HEAD") and (
-        path == "/" or path.startswith(ASSETS_PATH + "/")
-    )
+    return scope.get("method") in ("GET", "HEAD") and path.startswith(ASSETS_PATH + "/")
 
 
 def bearer_token(headers: Headers) -> tuple[str | None, str]:

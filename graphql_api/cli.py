@@ -23,6 +23,7 @@ from graphql_api.plugins import CriteriaRegistry, load_registry
 from graphql_api.settings import PREFIX, Settings, today
 from graphql_api.storage import create_db_engine, migrate, write_transaction
 from graphql_api.users import Role, add_user, list_users, reset_token, revoke_user, set_collector
+from graphql_api.web_app import sign_in_link
 
 
 def open_database() -> Engine:
@@ -73,7 +74,7 @@ def serve(host: str, port: int) -> None:
 
     engine = open_database()
     registry = load_registry()
-    click.echo(f"GraphiQL: http://{host}:{port}/graphql", err=True)
+    click.echo(f"Web app: http://{host}:{port}/  GraphiQL: http://{host}:{port}/graphql", err=True)
     uvicorn.run(create_app(engine, registry), host=host, port=port, log_level="info")
 
 
@@ -91,6 +92,7 @@ def demo() -> None:
         click.echo(f"user {name}: exists already (new token: dso-alerts users reset-token {name})")
     for name, token in result.tokens.items():
         click.echo(f"user {name}: Authorization: Bearer {token}")
+        click.echo(f"user {name}: sign in: {sign_in_link(token)}")
 
 
 @main.command(name="import")
@@ -200,6 +202,7 @@ def users_add(name: str, role: str, collector: str | None) -> None:
     with _user_errors(), write_transaction(open_database()) as conn:
         token = add_user(conn, name, Role(role.upper()), collector)
     click.echo(f"User {name} created with role {role.upper()}. Its token (shown once):")
+    click.echo(f"Sign in to the web app: {sign_in_link(token)}")
     click.echo(token)
 
 
@@ -244,6 +247,7 @@ def users_reset_token(name: str) -> None:
     with _user_errors(), write_transaction(open_database()) as conn:
         token = reset_token(conn, name)
     click.echo(f"New token for {name} (shown once):")
+    click.echo(f"Sign in to the web app: {sign_in_link(token)}")
     click.echo(token)
 
 
