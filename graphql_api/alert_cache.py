@@ -1,14 +1,14 @@
 """What an application's requests share about alerts: each user's visible alerts, and the
-alerts compiled to SQL with the many-alert statements over them.
+alerts compiled with this process's plugins (whose problems say whether they can be
+evaluated, SPEC §3).
 
 Listing and decoding a user's alerts, and compiling them, would otherwise be a good part
-of every bell page. Nothing here is a result: counts and bells are computed by every
-request from its own snapshot.
+of every bell page. Nothing here is a result: counts and bells are read by every request
+from stored membership, in its own snapshot.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 
 from graphql_api.alerts import Alert, list_alerts
 from graphql_api.criteria import Ledger, load_criteria
-from graphql_api.evaluation import AlertStatements, Compiled, compile_criteria
+from graphql_api.evaluation import Compiled, compile_criteria
 from graphql_api.plugins import CriteriaRegistry
 from graphql_api.users import User
 
@@ -32,14 +32,14 @@ class VisibleAlert:
 
 
 class AlertCache:
-    """Each user's visible alerts, the alerts compiled to SQL, and the many-alert statements.
+    """Each user's visible alerts, and the alerts compiled to SQL.
 
     A user's list is kept under the database's alerts
     counter (`ledger_state.alerts_version`, bumped by triggers on every change to the
     alerts table), read by every request in its own snapshot: a change made by any
     process is seen by the next request, and a list is never served for a counter it
     was not read at. An alert's SQL only changes with its version, the registry or the
-    day; the statements with the set of alerts they cover.
+    day.
     """
 
     def __init__(self, registry: CriteriaRegistry, max_size: int = 20_000) -> None:
@@ -47,7 +47,6 @@ class AlertCache:
         self.max_size = max_size
         self._lists: tuple[int, dict[int, list[Alert]]] = (-1, {})  # by user id, at a version
         self._compiled: dict[tuple[int, int, date], tuple[dict[str, Any], Compiled]] = {}
-        self._statements: dict[tuple[Any, ...], AlertStatements] = {}
 
     def visible_to(self, conn: Connection, user: User, alerts_version: int) -> list[Alert]:
         """The user's visible alerts (see alerts.list_alerts), `conn` being at `alerts_version`.
@@ -80,22 +79,8 @@ class AlertCache:
         return compiled
 
     def mark_broken(self, alert: Alert, ledger: Ledger, problem: str) -> Compiled:
-        """The alert's SQL fails in the database: from now on (this version, this day) it
-        matches nothing, for `problem`, and the many-alert statements leave it out."""
+        """The alert cannot be evaluated in the database (its membership is frozen): from now
+        on (this version, this day) it matches nothing, for `problem`."""
         broken = Compiled(false(), (problem,))
         self._compiled[(alert.id, alert.version, ledger.today)] = (alert.criteria, broken)
         return broken
-
-    def statements(self, visible: Iterable[VisibleAlert]) -> AlertStatements:
-        """The statements over the alerts that can be evaluated (the others match nothing)."""
-        usable = [v for v in visible if not v.compiled.problems]
-        key = tuple((v.alert.id, id(v.compiled)) for v in usable)
-        found = self._statements.get(key)
-        if found is None:
-            if len(self._statements) >= 256:
-                self._statements.clear()
-            found = self._statements[key] = AlertStatements(
-                {v.alert.id: v.compiled for v in usable}
-            )
-        return found
-

@@ -19,7 +19,7 @@ import enum
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, func, or_, select
+from sqlalchemy import ColumnElement, FromClause, Row, func, or_, select
 from sqlalchemy.engine import Connection
 
 from graphql_api import keyset
@@ -65,7 +65,13 @@ SORT_KEYS: dict[CustomerSortField, tuple[ColumnElement[Any], Kind, bool]] = {
 DEFAULT_ORDER = ((F.ACCOUNT_NUMBER, SortDirection.ASC),)
 
 
-def _term(field: CustomerSortField, direction: SortDirection) -> Term:
+def _term(
+    field: CustomerSortField, direction: SortDirection, bell: ColumnElement[Any] | None
+) -> Term:
+    if field is F.BELL:
+        # A customer with no entry (no key) comes last in both directions.
+        assert bell is not None
+        return Term(field.value, bell, INTEGER, direction is SortDirection.DESC, nullable=True)
     expression, kind, _ = SORT_KEYS[field]
     descending = direction is SortDirection.DESC
     nullable = field in (F.NAME, F.LAST_REMINDER_DATE, F.LAST_PAYMENT_DATE)
@@ -75,27 +81,25 @@ def _term(field: CustomerSortField, direction: SortDirection) -> Term:
 
 
 def customer_order(
-    wanted: Sequence[tuple[CustomerSortField, SortDirection]] = (), argument: str = "orderBy"
+    wanted: Sequence[tuple[CustomerSortField, SortDirection]] = (),
+    bell: ColumnElement[Any] | None = None,
 ) -> Order:
     """The order of `wanted` (each field applies in turn; a field given twice counts once),
-    then ascending account number. A UserInputError for a field that cannot sort yet."""
+    then ascending account number. BELL sorts by `bell`, the viewer's bell key of each
+    customer (bell_queries.py), which the source read must join."""
     terms: list[Term] = []
     seen: set[CustomerSortField] = set()
-    for index, (field, direction) in enumerate(wanted or DEFAULT_ORDER):
-        if field is F.BELL:
-            raise invalid(
-                f"{argument}.{index}.field",
-                "BELL cannot sort customers yet: it comes with live alerts (SPEC §9)",
-            )
+    for field, direction in wanted or DEFAULT_ORDER:
         if field in seen:
             continue
         seen.add(field)
-        terms.append(_term(field, direction))
+        terms.append(_term(field, direction, bell))
         if field is F.ACCOUNT_NUMBER:
             break  # unique: nothing is left to order
     else:
         # The account number of the table the first field is in: one index holds both.
-        first_is_figure = SORT_KEYS[wanted[0][0]][2] if wanted else False
+        first = wanted[0][0] if wanted else F.ACCOUNT_NUMBER
+        first_is_figure = first in SORT_KEYS and SORT_KEYS[first][2]
         account = figures.account_number if first_is_figure else customers.c.account_number
         terms.append(Term("ACCOUNT_NUMBER", account, TEXT))
     signature = "c:" + ",".join(f"{t.name}{'-' if t.descending else '+'}" for t in terms)
@@ -140,11 +144,11 @@ def sorted_customers(
     filters: Sequence[ColumnElement[bool]],
     order: Order,
     window: keyset.Window,
+    source: FromClause = CUSTOMER_BASE,
 ) -> keyset.Page:
-    """A page of the customers meeting `filters`, in `order`, with both paging flags."""
-    return keyset.read_page(
-        conn, CUSTOMER_COLUMNS, CUSTOMER_BASE, customers.c.id, filters, order, window
-    )
+    """A page of the customers meeting `filters`, in `order`, with both paging flags;
+    `source` is CUSTOMER_BASE, or it joined to what the order reads (BELL's keys)."""
+    return keyset.read_page(conn, CUSTOMER_COLUMNS, source, customers.c.id, filters, order, window)
 
 
 def customer_page(

@@ -1,30 +1,45 @@
-"""The viewer's alerts within one request: listed and compiled once, all counted by one
-statement, and a page's bells rung by another.
+"""The viewer's alerts within one request, and what stored membership says of them (SPEC §9):
+their counts, a page's bells, and which of them are *live*.
 
-A plugin's predicate whose SQL fails in the database costs its alerts, not the request:
-the failed statement's transaction is discarded, the alerts at fault are found
-(sql_faults.py), marked broken for good (for their version, today: they match nothing and
-say why in `problems`), and the statement runs again without them.
+Nothing is evaluated here: membership.py keeps the matches exact. A visible alert is live
+when it can be evaluated: its criteria compile with this process's plugins, and its stored
+membership is not frozen (`alert_states`). Any other alert matches nothing in every answer
+and says why in `problems`, while its stored matches wait for it to come back.
+
+Why a frozen alert whose criteria compile cannot be evaluated is the database's answer to
+its SQL: it is probed once (for its version, today; sql_faults.py) and remembered by the
+alert cache, so that `problems` names the criterion at fault.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import datetime as dt
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from sqlalchemy import false, select
 from sqlalchemy.engine import Connection
 
-from graphql_api import customer_queries, sql_faults
+from graphql_api import bell_queries, customer_queries, sql_faults
 from graphql_api.alert_cache import AlertCache, VisibleAlert
 from graphql_api.criteria import Ledger, ParsedCriteria
 from graphql_api.errors import invalid
-from graphql_api.evaluation import AlertStatements, Compiled
+from graphql_api.evaluation import Compiled
 from graphql_api.loaders import CustomerPage, Loader
 from graphql_api.plugins import CriteriaRegistry
 from graphql_api.snapshot import Snapshot
+from graphql_api.sql_functions import among
+from graphql_api.storage import alert_states
 from graphql_api.users import User
 
 T = TypeVar("T")
+
+# Why a frozen alert matches nothing when its SQL no longer fails alone (it failed among
+# others, or the database failed then): membership.py froze it and will try it again.
+NOT_EVALUATED = (
+    "the alert could not be evaluated when membership was last computed; it matches nothing "
+    "until it can be"
+)
 
 
 class NoPluginAtFault(Exception):
@@ -49,6 +64,10 @@ def recovering(
             raise error from None
 
 
+def _count_probe(conn: Connection, conditions: Mapping[Any, Compiled]) -> object:
+    return customer_queries.customer_count(conn, [c.condition for c in conditions.values()])
+
+
 class ViewerAlerts:
     def __init__(
         self,
@@ -65,10 +84,10 @@ class ViewerAlerts:
         self.user = user
         self.ledger = ledger
         self._visible: dict[int, VisibleAlert] | None = None
-        self._statements: AlertStatements | None = None
-        self._counts: dict[int, int] | None = None
-        # For each customer of the page, the ids of the visible alerts it matches.
-        self.bells: Loader[list[int]] = Loader("bell", page, self._load_bells)
+        self._counts: dict[int, int] | None = None  # the live alerts' stored counts
+        # For each customer of the page, the live alerts it matches (in the alerts' order)
+        # and since when.
+        self.bells: Loader[list[tuple[int, dt.datetime]]] = Loader("bell", page, self._load_bells)
 
     def all(self) -> Mapping[int, VisibleAlert]:
         """The viewer's alerts, highest level first then by name, each compiled once."""
@@ -83,86 +102,83 @@ class ViewerAlerts:
     def get(self, alert_id: int | None) -> VisibleAlert | None:
         return None if alert_id is None else self.all().get(alert_id)
 
-    def match_count(self, alert_id: int) -> int:
-        """Customers matching the alert; all visible alerts are counted by one statement."""
+    def live(self) -> dict[int, int]:
+        """The visible alerts that can be evaluated, with their stored counts, in the alerts'
+        order: one statement per request."""
         if self._counts is None:
-            self._counts = self._evaluated(lambda statements, conn: statements.match_counts(conn))
-        return self._counts.get(alert_id, 0)
+            self._counts = self._read_states()
+        return self._counts
+
+    def is_live(self, alert_id: int) -> bool:
+        return alert_id in self.live()
+
+    def match_count(self, alert_id: int) -> int:
+        return self.live().get(alert_id, 0)
 
     def problems(self, alert_id: int) -> list[str]:
-        """Why the alert cannot be evaluated: known once compiled, or once the database ran its
-        SQL (so its matches are counted first, unless they have been this request already)."""
+        """Why the alert cannot be evaluated; empty when it can (or is not visible)."""
+        self.live()  # a frozen alert's reason is known once the states are read
         visible = self.get(alert_id)
-        if visible is not None and not visible.compiled.problems:
-            self.match_count(alert_id)
-            visible = self.get(alert_id)
         return [] if visible is None else list(visible.compiled.problems)
 
-    def _load_bells(self, customer_ids: list[int]) -> dict[int, list[int]]:
-        return self._evaluated(lambda s, conn: s.matching_alerts(conn, customer_ids))
+    def _read_states(self) -> dict[int, int]:
+        visible = self.all()
+        if not visible:
+            return {}
+        query = select(
+            alert_states.c.alert_id, alert_states.c.match_count, alert_states.c.frozen
+        ).where(among(alert_states.c.alert_id, sorted(visible)))
+        rows = self.snapshot.conn.execute(query)
+        states = {row.alert_id: (row.match_count, row.frozen) for row in rows}
+        unexplained = [
+            i for i, v in visible.items()
+            if i in states and states[i][1] and not v.compiled.problems
+        ]  # fmt: skip
+        if unexplained:
+            self._explain_frozen(unexplained)
+        # An alert with no state was never evaluated (a catch-up evaluates it): nothing yet.
+        return {
+            i: states[i][0]
+            for i, v in self.all().items()
+            if i in states and not states[i][1] and not v.compiled.problems
+        }
 
-    def _current_statements(self) -> AlertStatements:
-        if self._statements is None:
-            self._statements = self.cache.statements(self.all().values())
-        return self._statements
+    def _explain_frozen(self, alert_ids: list[int]) -> None:
+        """Frozen alerts whose criteria compile: their SQL is probed for the criterion at
+        fault, and they are remembered as broken (this version, today)."""
+        conn = self.snapshot.conn
+        visible = dict(self.all())
+        suspects = {i: visible[i].compiled for i in alert_ids}
+        works = sql_faults.database_works(conn)  # else no plugin is to blame, nor remembered
+        found = sql_faults.failing(conn, self.ledger, suspects, _count_probe) if works else {}
+        for alert_id in alert_ids:
+            alert, problem = visible[alert_id].alert, found.get(alert_id, NOT_EVALUATED)
+            broken = (
+                self.cache.mark_broken(alert, self.ledger, problem)
+                if works
+                else Compiled(false(), (problem,))
+            )
+            visible[alert_id] = VisibleAlert(alert, broken)
+        self._visible = visible
 
-    def _evaluated(self, run: Callable[[AlertStatements, Connection], T]) -> T:
-        """`run` over the visible alerts' statements; if the database fails it, again without
-        the alerts at fault (each probed alone, the way `run` runs them)."""
+    def _load_bells(self, customer_ids: list[int]) -> dict[int, list[tuple[int, dt.datetime]]]:
+        live = self.live()
+        found = bell_queries.bell_entries(self.snapshot.conn, customer_ids, live)
+        position = {alert_id: n for n, alert_id in enumerate(live)}
+        return {
+            customer_id: sorted(matched.items(), key=lambda entry: position[entry[0]])
+            for customer_id, matched in found.items()
+        }
 
-        def probe(conn: Connection, conditions: Mapping[Any, Compiled]) -> object:
-            return run(AlertStatements(dict(enumerate(conditions.values()))), conn)
+    def guarded_read(self, run: Callable[[Connection], T], where: ParsedCriteria | None) -> T:
+        """`run`, a statement filtered by search criteria. If the database fails it: a
+        UserInputError naming the criterion at fault; else the error stands."""
 
         def recover(conn: Connection) -> T:
-            if not self._find_broken(probe, self._current_statements().ids):
-                raise NoPluginAtFault
-            return run(self._current_statements(), self.snapshot.conn)
-
-        return recovering(self.snapshot, lambda c: run(self._current_statements(), c), recover)
-
-    def guarded_read(
-        self,
-        run: Callable[[Connection], T],
-        alert_id: int | None = None,
-        where: ParsedCriteria | None = None,
-    ) -> T | None:
-        """`run`, a statement filtered by an alert's condition and/or search criteria. If the
-        database fails it: None when the alert is at fault (it now matches nothing); a
-        UserInputError naming the criterion when the search is; else the error stands."""
-
-        def probe(conn: Connection, conditions: Mapping[Any, Compiled]) -> object:
-            return customer_queries.customer_count(conn, [c.condition for c in conditions.values()])
-
-        def recover(conn: Connection) -> T | None:
-            if alert_id is not None and self._find_broken(probe, [alert_id]):
-                return None
-            if where is not None:
-                keys = sql_faults.culprits(conn, self.ledger, where, probe)
+            if where is not None and sql_faults.database_works(conn):
+                keys = sql_faults.culprits(conn, self.ledger, where, _count_probe)
                 if keys:
                     raise invalid("where", f"{sql_faults.cause(keys)}: the search cannot run")
             raise NoPluginAtFault
 
         return recovering(self.snapshot, run, recover)
-
-    def _find_broken(self, probe: sql_faults.Probe, alert_ids: Iterable[int]) -> dict[int, str]:
-        """Probe the alerts (in a new read transaction); mark those at fault broken."""
-        conn = self.snapshot.conn
-        if not sql_faults.database_works(conn):
-            return {}
-        visible = dict(self.all())
-        suspects = {i: visible[i].compiled for i in alert_ids if i in visible}
-        found: dict[int, str] = sql_faults.failing(conn, self.ledger, suspects, probe)
-        for alert_id, problem in found.items():
-            alert = visible[alert_id].alert
-            broken = self.cache.mark_broken(alert, self.ledger, problem)
-            visible[alert_id] = VisibleAlert(alert, broken)
-        if found:  # what this request answered already agrees: they match nothing
-            self._visible = visible
-            self._statements = None
-            for alert_id in found:
-                if self._counts is not None:
-                    self._counts[alert_id] = 0
-                for matched in self.bells.loaded.values():
-                    if alert_id in matched:
-                        matched.remove(alert_id)
-        return found

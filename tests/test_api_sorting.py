@@ -176,7 +176,6 @@ def test_an_empty_page_after_the_last_cursor_knows_what_precedes_it(shop: Shop) 
         ({"last": -1}, "last", "500"),
         ({"after": "bm90IGEgY3Vyc29y"}, "after", "not a cursor"),
         ({"before": "%%%"}, "before", "not a cursor"),
-        ({"orderBy": [{"field": "BELL"}]}, "orderBy.0.field", "BELL"),
     ],
     ids=str,
 )

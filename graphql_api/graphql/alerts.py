@@ -116,7 +116,7 @@ class Alert(Node):
     def problems(self, info: Info) -> list[str]:
         if self.compiled_problems:
             return list(self.compiled_problems)
-        return info.context.alerts.problems(self.source.id)  # its SQL may fail in the database
+        return info.context.alerts.problems(self.source.id)  # frozen: its SQL may fail
 
     @strawberry.field(description="The user who created the alert.")
     def owner(self, info: Info) -> User:
@@ -126,7 +126,9 @@ class Alert(Node):
                         name=self.source.owner_name, role=Role.USER)  # fmt: skip
         return User.of(owner)
 
-    @strawberry.field(description="How many customers match the alert today.")
+    @strawberry.field(
+        description="How many customers match the alert today (0 while it cannot be evaluated)."
+    )
     def match_count(self, info: Info) -> int:
         return info.context.alerts.match_count(self.source.id)
 
@@ -156,7 +158,7 @@ class Alert(Node):
         description="How many of its matches began after the viewer's seenAt (all when null)."
     )
     def new_count(self, info: Info) -> int:
-        if self.compiled_problems or info.context.alerts.problems(self.source.id):
+        if not info.context.alerts.is_live(self.source.id):
             return 0  # an alert that cannot be evaluated matches nothing (SPEC §9)
         return info.context.marks.new_count(self.source.id)
 
@@ -217,30 +219,6 @@ def visible_alert(info: Info, alert_id: str) -> Alert | None:
     """The alert an API id names, if the viewer may see it; None for anything else."""
     key = ids.alert_key(alert_id)
     return None if key is None else visible_by_key(info).get(key)
-
-
-@strawberry.type(
-    description="The alerts a customer matches among those the viewer can see, highest level first."
-)
-class Bell:
-    count: int = strawberry.field(description="How many alerts the customer matches.")
-    level: domain.Level | None = strawberry.field(
-        description="The highest level among them; null when the bell is empty."
-    )
-    color: str | None = strawberry.field(
-        description="That level's colour (#RRGGBB); null when the bell is empty."
-    )
-    alerts: list[Alert] = strawberry.field(
-        description="The matched alerts: highest level first, then by name."
-    )
-
-    @staticmethod
-    def ringing(matched: list[Alert]) -> "Bell":
-        """The bell of these alerts, listed highest level first."""
-        if not matched:
-            return Bell(count=0, level=None, color=None, alerts=[])
-        top = matched[0].level
-        return Bell(count=len(matched), level=top, color=top.color, alerts=matched)
 
 
 @strawberry.type(description="A level of criticality and the colour its alerts show.")

@@ -11,15 +11,18 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import ColumnElement, Row, false
+from sqlalchemy import ColumnElement, FromClause, Row
 from strawberry.scalars import JSON
 
 from graphql_api import alerts as domain
-from graphql_api import customer_queries, ids, keyset
+from graphql_api import customer_queries, ids
+from graphql_api.bell_queries import matches_alert
 from graphql_api.criteria import ParsedCriteria
 from graphql_api.customer_queries import CustomerSortField
 from graphql_api.errors import invalid
-from graphql_api.graphql.alerts import Bell, not_found_as, visible_alert, visible_alerts
+from graphql_api.evaluation import CUSTOMER_BASE
+from graphql_api.graphql.alerts import not_found_as, visible_alert
+from graphql_api.graphql.bells import Bell, BellFilter, customer_bell, entry_conditions
 from graphql_api.graphql.changes import AlertChangeConnection, customer_alert_changes
 from graphql_api.graphql.context import Info
 from graphql_api.graphql.criteria import parse_where
@@ -44,11 +47,13 @@ from graphql_api.graphql.paging import (
 )
 from graphql_api.graphql.reminders import Reminder
 from graphql_api.keyset import SortDirection
+from graphql_api.storage import customers
 
 strawberry.enum(
     CustomerSortField,
-    description="What customers can be sorted by; ties go by account number. BELL comes with "
-    "live alerts (SPEC §9) and is refused until then.",
+    description="What customers can be sorted by; ties go by account number. BELL: by the "
+    "entries of the viewer's bell that `bell` keeps (the whole bell without it), their highest "
+    "level then how many; customers with none last.",
 )
 
 
@@ -129,11 +134,7 @@ class Customer(Node):
         tab: Annotated[domain.AlertTab | None, strawberry.argument(
             description="Only the alerts of this tab; all of them when omitted.")] = None,
     ) -> Bell:  # fmt: skip
-        nodes = visible_alerts(info)
-        matched = [nodes[i] for i in info.context.alerts.bells.get(self.pk)]
-        if tab is not None:
-            matched = [alert for alert in matched if alert.type in tab.types]
-        return Bell.ringing(matched)
+        return customer_bell(info, self.pk, tab)
 
     @strawberry.field(
         description="Its entries into and exits from the alerts the viewer can see, newest first."
@@ -196,14 +197,14 @@ class CustomerEdge:
 
 @strawberry.type(description="A page of customers (Relay convention).")
 class CustomerConnection:
-    # Counts the customers of every page; None when the alert filtering them cannot run.
-    count: strawberry.Private[Callable[[], int | None]]
+    # Counts the customers of every page (only when asked: it reads them all).
+    count: strawberry.Private[Callable[[], int]]
     page_info: PageInfo = strawberry.field(description="Where this page stands.")
     edges: list[CustomerEdge] = strawberry.field(description="The customers of this page.")
 
     @strawberry.field(description="How many customers match, over all pages.")
     def total_count(self) -> int:
-        return self.count() or 0
+        return self.count()
 
     @strawberry.field(description="The customers of this page, without cursors.")
     def nodes(self) -> list[Customer]:
@@ -217,37 +218,46 @@ def customer_connection(
     search: str | None = None,
     *,
     order_by: list[CustomerOrder] | None = None,
-    alert_id: int | None = None,
     where: ParsedCriteria | None = None,
+    bell: BellFilter | None = None,
+    total: int | None = None,
 ) -> CustomerConnection:
-    """A page of the customers meeting every condition (and the search), in the order asked
-    (`paging` is first, after, last, before). The conditions come from the alert `alert_id`
-    and/or the criteria `where`: should their SQL fail in the database, the alert matches
-    nothing, or the search is an error (raised as a UserInputError)."""
-    order = customer_queries.customer_order([(o.field, o.direction) for o in order_by or ()])
+    """A page of the customers meeting every condition, the search and `bell`, in the order
+    asked (`paging` is first, after, last, before); `total` when the caller knows their
+    number. Should the SQL of the criteria `where` fail in the database, the search is an
+    error naming the criterion (raised as a UserInputError)."""
+    wanted = [(o.field, o.direction) for o in order_by or ()]
+    by_bell = any(field is CustomerSortField.BELL for field, _ in wanted)
+    source: FromClause = CUSTOMER_BASE
+    key = None
+    if bell is not None or by_bell:
+        entries = entry_conditions(info, bell)
+        if bell is not None:
+            conditions = [*conditions, entries.any_entry()]
+        if by_bell:
+            keys = entries.ordering_keys()
+            source = CUSTOMER_BASE.outerjoin(keys, keys.c.customer_id == customers.c.id)
+            key = keys.c.bell_key
+    order = customer_queries.customer_order(wanted, key)
     asked = window(order, *paging)
     filters = [*conditions, *customer_queries.customer_filter(None, search)]
     guarded = info.context.alerts.guarded_read
-    found = guarded(
-        lambda conn: customer_queries.sorted_customers(conn, filters, order, asked),
-        alert_id, where,
-    )  # fmt: skip
-    if found is None:  # the alert's SQL fails: it matches nothing
-        filters = [false()]
-    page = found or keyset.Page([], False, False)
+    page = guarded(
+        lambda conn: customer_queries.sorted_customers(conn, filters, order, asked, source), where
+    )
     edges = [
         CustomerEdge(cursor=order.encode(order.key_of(row)), node=node)
         for row, node in zip(page.rows, Customer.shown(info, page.rows), strict=True)
     ]
 
     @query_error
-    def total() -> int | None:
-        return guarded(
-            lambda conn: customer_queries.customer_count(conn, filters), alert_id, where
-        )
+    def count() -> int:
+        if total is not None:
+            return total
+        return guarded(lambda conn: customer_queries.customer_count(conn, filters), where)
 
     return CustomerConnection(
-        count=total, page_info=page_info(page, [e.cursor for e in edges]), edges=edges
+        count=count, page_info=page_info(page, [e.cursor for e in edges]), edges=edges
     )
 
 
@@ -258,9 +268,9 @@ def alert_customers(
     paging: tuple[int | None, str | None, int | None, str | None],
 ) -> CustomerConnection:
     """The customers matching one of the viewer's alerts, in account-number order."""
-    visible = info.context.alerts.get(alert_id)
-    condition = false() if visible is None else visible.compiled.condition
-    return customer_connection(info, paging, [condition], alert_id=alert_id)
+    alerts = info.context.alerts
+    condition = matches_alert(alert_id if alerts.is_live(alert_id) else None)
+    return customer_connection(info, paging, [condition], total=alerts.match_count(alert_id))
 
 
 def customer_queries_type(criteria_input: type) -> type:
@@ -294,13 +304,17 @@ def customer_queries_type(criteria_input: type) -> type:
             order_by: Annotated[list[CustomerOrder] | None, strawberry.argument(
                 description="Sort keys, applied in turn; ties go by account number."
             )] = None,
+            bell: Annotated[BellFilter | None, strawberry.argument(
+                description="The worklist: only the customers with at least one entry of the "
+                "viewer's bell meeting these conditions."
+            )] = None,
         ) -> CustomerConnection | None:  # fmt: skip
             """`alertId` of an alert the viewer may not see is answered exactly like an id that
             does not exist: a NOT_FOUND error "no alert with id '…'" (not an empty page,
             which would hide a typo)."""
             context = info.context
             conditions = []
-            spec = visible = None
+            spec = total = None
             if where is not None:
                 spec, condition = parse_where(context.registry, context.ledger, where)
                 conditions.append(condition)
@@ -308,12 +322,13 @@ def customer_queries_type(criteria_input: type) -> type:
                 shown = visible_alert(info, alert_id)
                 if shown is None:
                     raise not_found_as("alertId", alert_id)
-                visible = context.alerts.get(shown.source.id)
-                assert visible is not None
-                conditions.append(visible.compiled.condition)
+                pk = shown.source.id
+                conditions.append(matches_alert(pk if context.alerts.is_live(pk) else None))
+                if where is None and bell is None and customer_queries.search_text(search) is None:
+                    total = context.alerts.match_count(pk)  # stored: no need to count them
             return customer_connection(
                 info, (first, after, last, before), conditions, search, order_by=order_by,
-                alert_id=None if visible is None else visible.alert.id, where=spec,
+                where=spec, bell=bell, total=total,
             )  # fmt: skip
 
         @strawberry.field(

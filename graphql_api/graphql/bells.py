@@ -1,0 +1,118 @@
+"""Bells (SPEC §4, §9): the `Bell` of a customer with its entries (since when, new or not
+for the viewer), and the worklist's `BellFilter`, read into the conditions bell_queries.py
+filters and sorts customers by.
+
+A bell lists the viewer's live alerts the customer matches (viewer_alerts.py): an alert
+the viewer cannot see, or that cannot be evaluated, is in no bell.
+"""
+
+import datetime as dt
+
+import strawberry
+
+from graphql_api import alerts as domain
+from graphql_api import ids
+from graphql_api.bell_queries import EntryConditions
+from graphql_api.errors import invalid
+from graphql_api.graphql.alerts import Alert, visible_alerts
+from graphql_api.graphql.context import Info
+
+
+@strawberry.type(description="An alert in a customer's bell: since when the customer matches it.")
+class BellEntry:
+    alert: Alert = strawberry.field(description="The alert.")
+    since: dt.datetime = strawberry.field(
+        description="When the customer's current uninterrupted match began."
+    )
+
+    @strawberry.field(
+        description="Whether the match began after the viewer last marked the alert seen "
+        "(always, when they never did)."
+    )
+    def is_new(self, info: Info) -> bool:
+        seen = info.context.marks.seen_at(self.alert.source.id)
+        return seen is None or self.since > seen
+
+
+@strawberry.type(
+    description="The alerts a customer matches among those the viewer can see, highest level first."
+)
+class Bell:
+    count: int = strawberry.field(description="How many alerts the customer matches.")
+    level: domain.Level | None = strawberry.field(
+        description="The highest level among them; null when the bell is empty."
+    )
+    color: str | None = strawberry.field(
+        description="That level's colour (#RRGGBB); null when the bell is empty."
+    )
+    alerts: list[Alert] = strawberry.field(
+        description="The matched alerts: highest level first, then by name."
+    )
+    entries: list[BellEntry] = strawberry.field(
+        description="The same alerts, in the same order, each with since when it matches."
+    )
+
+    @staticmethod
+    def ringing(entries: list[BellEntry]) -> "Bell":
+        """The bell of these entries, listed highest level first."""
+        if not entries:
+            return Bell(count=0, level=None, color=None, alerts=[], entries=[])
+        top = entries[0].alert.level
+        alerts = [entry.alert for entry in entries]
+        return Bell(count=len(entries), level=top, color=top.color, alerts=alerts, entries=entries)
+
+
+def customer_bell(info: Info, customer_id: int, tab: domain.AlertTab | None) -> Bell:
+    nodes = visible_alerts(info)
+    entries = [
+        BellEntry(alert=nodes[alert_id], since=since)
+        for alert_id, since in info.context.alerts.bells.get(customer_id)
+    ]
+    if tab is not None:
+        entries = [entry for entry in entries if entry.alert.type in tab.types]
+    return Bell.ringing(entries)
+
+
+@strawberry.input(
+    description="Which entries of the viewer's bell count (all of these conditions): customers "
+    "with at least one are kept, and orderBy BELL sorts by them."
+)
+class BellFilter:
+    tab: domain.AlertTab | None = strawberry.field(
+        default=None, description="Only the alerts of this tab; all tabs when omitted."
+    )
+    min_level: domain.Level | None = strawberry.field(
+        default=None, description="Only the alerts of this level or higher."
+    )
+    alert_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None,
+        description="Only these alerts (ids the viewer cannot see match nothing).",
+    )
+    new_only: bool = strawberry.field(
+        default=False, description="Only the matches that are new for the viewer (isNew)."
+    )
+
+
+def entry_conditions(info: Info, bell: BellFilter | None) -> EntryConditions:
+    """The entries `bell` keeps (the whole bell when None); a UserInputError naming the
+    element of `bell.alertIds` that is not an alert id."""
+    context = info.context
+    nodes = visible_alerts(info)
+    kept = [i for i in context.alerts.live() if i in nodes]
+    if bell is None:
+        return EntryConditions(tuple(kept))
+    if bell.tab is not None:
+        types = bell.tab.types
+        kept = [i for i in kept if nodes[i].type in types]
+    if bell.min_level is not None:
+        lowest = bell.min_level.rank
+        kept = [i for i in kept if nodes[i].level.rank >= lowest]
+    if bell.alert_ids is not None:
+        keys = set()
+        for index, given in enumerate(bell.alert_ids):
+            key = ids.alert_key(given)
+            if key is None:
+                raise invalid(f"bell.alertIds.{index}", f"{given!r} is not an alert id")
+            keys.add(key)
+        kept = [i for i in kept if nodes[i].source.public_id in keys]
+    return EntryConditions(tuple(kept), bell.new_only, context.user.id)
