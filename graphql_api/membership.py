@@ -37,6 +37,7 @@ from sqlalchemy import (
     insert,
     literal,
     select,
+    tuple_,
     union_all,
     update,
 )
@@ -104,6 +105,20 @@ _FRESH_DDL = (
     "CREATE TEMPORARY TABLE IF NOT EXISTS membership_fresh (alert_id INTEGER NOT NULL, "
     "customer_id INTEGER NOT NULL, PRIMARY KEY (alert_id, customer_id))"
 )
+# The difference between the stored matches and the fresh ones, found in one pass over each
+# (and usually small): the changes, the deletions and the new matches are written from it.
+difference = Table(
+    "membership_diff",
+    _scratch,
+    Column("alert_id", Integer, nullable=False),
+    Column("customer_id", Integer, nullable=False),
+    Column("kind", String(7), nullable=False),
+    prefixes=["TEMPORARY"],
+)
+_DIFF_DDL = (
+    "CREATE TEMPORARY TABLE IF NOT EXISTS membership_diff (alert_id INTEGER NOT NULL, "
+    "customer_id INTEGER NOT NULL, kind VARCHAR(7) NOT NULL)"
+)
 
 
 def compile_alerts(
@@ -136,9 +151,9 @@ def evaluate(
 
     Answers the alerts that could not be evaluated, and why: their criteria's problems, or
     their SQL failing in the database (found by halves in savepoints, sql_faults.py)."""
-    conn.exec_driver_sql(
-        _FRESH_DDL + (" ON COMMIT DELETE ROWS" if conn.dialect.name == "postgresql" else "")
-    )
+    at_commit = " ON COMMIT DELETE ROWS" if conn.dialect.name == "postgresql" else ""
+    conn.exec_driver_sql(_FRESH_DDL + at_commit)
+    conn.exec_driver_sql(_DIFF_DDL + at_commit)
     empty_fresh(conn)
     failed = {i: "; ".join(c.problems) for i, c in compiled.items() if c.problems}
     usable = [i for i in compiled if i not in failed]
@@ -182,12 +197,14 @@ def _fill(
 
 
 def empty_fresh(conn: Connection) -> None:
-    """Empty the fresh table. PostgreSQL truncates it: deleted rows would stay in it (and its
-    index) until the transaction ends, and an import or a demo makes many events in one."""
+    """Empty the fresh and difference tables. PostgreSQL truncates them: deleted rows would
+    stay in them (and the index) until the transaction ends, and an import or a demo makes
+    many events in one."""
     if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("TRUNCATE membership_fresh")
+        conn.exec_driver_sql("TRUNCATE membership_fresh, membership_diff")
     else:
         conn.execute(delete(fresh))
+        conn.execute(delete(difference))
 
 
 def _matches_of(
@@ -286,7 +303,10 @@ def _diff(
     quiet: bool,
 ) -> dict[int, tuple[int, int]]:
     """Stored matches of `evaluated` (among `customer_ids`) made equal to the fresh table;
-    the changes written first (unless `quiet`). Per alert that changed: (entered, left)."""
+    the changes written first (unless `quiet`). Per alert that changed: (entered, left).
+
+    The stored matches and the fresh ones are each read once, into the difference table;
+    everything else is written from it (a day usually changes a few matches of many)."""
     scope = [among(alert_matches.c.alert_id, evaluated)]
     if customer_ids is not None:
         scope.append(among(alert_matches.c.customer_id, list(customer_ids)))
@@ -299,43 +319,49 @@ def _diff(
         alert_matches.c.customer_id == fresh.c.customer_id,
         scope[0],  # said again: the planner reads these alerts' matches only
     )
-    columns = ["alert_id", "customer_id", "kind", "at", "day", "cause"]
-
-    def change(kind: ChangeKind) -> tuple[Any, ...]:
-        return (
-            literal(kind.value, String),
+    into_difference = ["alert_id", "customer_id", "kind"]
+    left = select(
+        alert_matches.c.alert_id, alert_matches.c.customer_id, _kind(ChangeKind.LEFT)
+    ).where(*scope, ~still_fresh)
+    conn.execute(insert(difference).from_select(into_difference, left))
+    entered = select(fresh.c.alert_id, fresh.c.customer_id, _kind(ChangeKind.ENTERED))
+    conn.execute(insert(difference).from_select(into_difference, entered.where(~stored)))
+    if not quiet:
+        change = select(
+            difference.c.alert_id,
+            difference.c.customer_id,
+            difference.c.kind,
             literal(at, DateTime(timezone=True)),
             literal(today, Date),
             literal(cause.value, String),
         )
-
-    if not quiet:
-        left = select(
-            alert_matches.c.alert_id, alert_matches.c.customer_id, *change(ChangeKind.LEFT)
-        ).where(*scope, ~still_fresh)
-        conn.execute(insert(alert_changes).from_select(columns, left))
-    conn.execute(delete(alert_matches).where(*scope, ~still_fresh))
-    if not quiet:
-        entered = select(fresh.c.alert_id, fresh.c.customer_id, *change(ChangeKind.ENTERED))
-        conn.execute(insert(alert_changes).from_select(columns, entered.where(~stored)))
+        columns = ["alert_id", "customer_id", "kind", "at", "day", "cause"]
+        conn.execute(insert(alert_changes).from_select(columns, change))
+    gone = select(difference.c.alert_id, difference.c.customer_id).where(
+        difference.c.kind == ChangeKind.LEFT.value
+    )
+    pair = tuple_(alert_matches.c.alert_id, alert_matches.c.customer_id)
+    conn.execute(delete(alert_matches).where(pair.in_(gone)))
     new_matches = select(
-        fresh.c.alert_id, fresh.c.customer_id, literal(at, DateTime(timezone=True))
-    ).where(~stored)
+        difference.c.alert_id, difference.c.customer_id, literal(at, DateTime(timezone=True))
+    ).where(difference.c.kind == ChangeKind.ENTERED.value)
     conn.execute(
         insert(alert_matches).from_select(["alert_id", "customer_id", "since"], new_matches)
     )
-    if quiet:  # the first computation: nothing was stored before
+    if quiet:  # the first computation: whatever was stored before, the count is the matches'
         counted = select(alert_matches.c.alert_id, func.count()).where(scope[0])
         return {i: (n, 0) for i, n in conn.execute(counted.group_by(alert_matches.c.alert_id))}
     deltas: dict[int, list[int]] = {}
-    this_event = (
-        select(alert_changes.c.alert_id, alert_changes.c.kind, func.count())
-        .where(alert_changes.c.at == at)
-        .group_by(alert_changes.c.alert_id, alert_changes.c.kind)
+    per_alert = select(difference.c.alert_id, difference.c.kind, func.count()).group_by(
+        difference.c.alert_id, difference.c.kind
     )
-    for alert_id, kind, n in conn.execute(this_event):
+    for alert_id, kind, n in conn.execute(per_alert):
         deltas.setdefault(alert_id, [0, 0])[0 if kind == ChangeKind.ENTERED.value else 1] += n
     return {i: (e, lost) for i, (e, lost) in deltas.items()}
+
+
+def _kind(kind: ChangeKind) -> Any:
+    return literal(kind.value, String)
 
 
 def _keep_states(
