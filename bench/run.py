@@ -565,7 +565,8 @@ def main(argv: list[str] | None = None) -> None:
                 imp = r["import"]
                 print(f"{db} {size_name}: import {imp['wall_s']:.1f} s, "
                       f"{imp['items_per_s']:,.0f} items/s, peak RSS {imp['peak_rss_mb']:.0f} MB, "
-                      f"CPU {imp['cpu_s']:.1f} s", flush=True)  # fmt: skip
+                      f"CPU {imp['cpu_s']:.1f} s; raw load {r['floor_raw_load_s']:.1f} s "
+                      f"({imp['wall_s'] / r['floor_raw_load_s']:.2f}×)", flush=True)  # fmt: skip
                 continue
             r["ratios"] = ratios(r)
             write_json(r)
