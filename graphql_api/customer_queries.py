@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, FromClause, Row, func, or_, select
@@ -65,13 +66,21 @@ SORT_KEYS: dict[CustomerSortField, tuple[ColumnElement[Any], Kind, bool]] = {
 DEFAULT_ORDER = ((F.ACCOUNT_NUMBER, SortDirection.ASC),)
 
 
-def _term(
-    field: CustomerSortField, direction: SortDirection, bell: ColumnElement[Any] | None
-) -> Term:
+@dataclass(frozen=True)
+class BellKey:
+    """What BELL sorts by: each customer's key in the viewer's bell (bell_queries.py), which
+    the source read must join; empty (`nullable`) for a customer with no entry, who comes
+    last in both directions."""
+
+    expression: ColumnElement[Any]
+    nullable: bool
+
+
+def _term(field: CustomerSortField, direction: SortDirection, bell: BellKey | None) -> Term:
     if field is F.BELL:
-        # A customer with no entry (no key) comes last in both directions.
-        assert bell is not None
-        return Term(field.value, bell, INTEGER, direction is SortDirection.DESC, nullable=True)
+        assert bell is not None, "BELL sorts by a key the caller joins"
+        descending = direction is SortDirection.DESC
+        return Term(field.value, bell.expression, INTEGER, descending, bell.nullable)
     expression, kind, _ = SORT_KEYS[field]
     descending = direction is SortDirection.DESC
     nullable = field in (F.NAME, F.LAST_REMINDER_DATE, F.LAST_PAYMENT_DATE)
@@ -82,11 +91,10 @@ def _term(
 
 def customer_order(
     wanted: Sequence[tuple[CustomerSortField, SortDirection]] = (),
-    bell: ColumnElement[Any] | None = None,
+    bell: BellKey | None = None,
 ) -> Order:
     """The order of `wanted` (each field applies in turn; a field given twice counts once),
-    then ascending account number. BELL sorts by `bell`, the viewer's bell key of each
-    customer (bell_queries.py), which the source read must join."""
+    then ascending account number. BELL sorts by `bell`."""
     terms: list[Term] = []
     seen: set[CustomerSortField] = set()
     for field, direction in wanted or DEFAULT_ORDER:
@@ -148,7 +156,9 @@ def sorted_customers(
 ) -> keyset.Page:
     """A page of the customers meeting `filters`, in `order`, with both paging flags;
     `source` is CUSTOMER_BASE, or it joined to what the order reads (BELL's keys)."""
-    return keyset.read_page(conn, CUSTOMER_COLUMNS, source, customers.c.id, filters, order, window)
+    return keyset.read_page(
+        conn, CUSTOMER_COLUMNS, source, customers.c.id, filters, order, window, CUSTOMER_BASE
+    )
 
 
 def customer_page(
@@ -162,8 +172,10 @@ def customer_page(
     return page.rows, page.has_next
 
 
-def customer_count(conn: Connection, filters: list[ColumnElement[bool]]) -> int:
-    query = select(func.count()).select_from(CUSTOMER_BASE).where(*filters)
+def customer_count(
+    conn: Connection, filters: list[ColumnElement[bool]], source: FromClause = CUSTOMER_BASE
+) -> int:
+    query = select(func.count()).select_from(source).where(*filters)
     return int(conn.execute(query).scalar_one())
 
 

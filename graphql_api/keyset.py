@@ -251,11 +251,13 @@ def read_page(
     filters: Sequence[ColumnElement[bool]],
     order: Order,
     window: Window,
+    rows_from: FromClause | None = None,
 ) -> Page:
     """One page of the rows of `source` meeting `filters`, in `order`, with both flags: one
     statement. Each row has `columns` and the order's key (`Order.key_of`); `identity` is
     the unique column the ranges' rows are joined back by (they read only it and the key:
-    a small statement is quick to build and to plan)."""
+    a small statement is quick to build and to plan), from `rows_from` (`source` unless
+    the columns need less than what the order reads)."""
     walk = order if window.forward else order.reversed()
     start, bound = window.after, window.before
     if not window.forward:
@@ -281,6 +283,7 @@ def read_page(
         parts += [part(1, r, 1, ()) for r in ranges(walk.reversed().terms, start, inclusive=True)]
     if bound is not None:  # is any row at or beyond the bound?
         parts += [part(2, r, 1, ()) for r in ranges(walk.terms, bound, inclusive=True)]
+    back = source if rows_from is None else rows_from
     if len(parts) == 1:
         statement: Select[Any] = parts[0].with_only_columns(
             literal_column("0").label("part"), *columns, *keys
@@ -290,7 +293,7 @@ def read_page(
         merged_keys = [merged.c[f"k{i}"] for i in range(len(keys))]
         statement = (
             select(merged.c.part, *columns, *merged_keys)
-            .select_from(merged.join(source, identity == merged.c.row_id))
+            .select_from(merged.join(back, identity == merged.c.row_id))
             .order_by(
                 merged.c.part, *(t.ordered(k) for t, k in zip(walk.terms, merged_keys, strict=True))
             )

@@ -1,6 +1,6 @@
 """What one GraphQL request shares, passed to strawberry as `info.context`: the viewer, its
 snapshot of the database (snapshot.py), its alerts (viewer_alerts.py), and the loaders
-that read a page's bells, reminders and items in one statement each (loaders.py).
+that read a page's bells, reminders, items and changes in one statement each (loaders.py).
 
 Everything is lazy: the read transaction opens on the first read and closes with the
 request. A write (`writing`) starts the request's reads afresh, before and after.
@@ -9,26 +9,47 @@ request. A write (`writing`) starts the request's reads afresh, before and after
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
-from datetime import date
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, Row
+from sqlalchemy import ColumnElement, Engine, Row
 from sqlalchemy.engine import Connection
 
-from graphql_api import customer_queries, evaluation, item_queries
+from graphql_api import change_queries, customer_queries, evaluation, item_queries
 from graphql_api.alert_cache import AlertCache
 from graphql_api.alert_marks import ViewerMarks
 from graphql_api.evaluation import ledger_for
 from graphql_api.item_queries import ItemPage, ItemsAsked
-from graphql_api.loaders import CustomerPage, Loader
+from graphql_api.keyset import Page
+from graphql_api.loaders import AlertKeys, CustomerPage, Loader, Loaders, Shown
 from graphql_api.plugins import CriteriaRegistry
 from graphql_api.reminders import Reminder, reminders_of
 from graphql_api.settings import today as settings_today
 from graphql_api.snapshot import Snapshot
-from graphql_api.storage import read_transaction
+from graphql_api.storage import alert_changes, read_transaction
 from graphql_api.users import User, authenticate, users_by_id
 from graphql_api.viewer_alerts import ViewerAlerts, recovering
+
+
+@dataclass(frozen=True)
+class ChangesAsked:
+    """A nested connection of changes without a cursor: its first (`forward`) or last `size`
+    changes at or after `since`, of `kind` (the count ignores `size` and `forward`)."""
+
+    since: datetime | None
+    kind: str | None
+    size: int = 0
+    forward: bool = True
+
+
+@dataclass(frozen=True)
+class ChangeLoaders:
+    """A parent's (an alert's, or a customer's) first pages of changes, and their counts."""
+
+    pages: Loaders[ChangesAsked, Page]
+    counts: Loaders[ChangesAsked, int]
 
 
 class RequestContext:
@@ -84,15 +105,18 @@ class RequestContext:
         self.reminders: Loader[list[Reminder]] = Loader(
             "reminders", self.page, lambda ids: reminders_of(self.conn, ids)
         )
-        self._items: dict[ItemsAsked, Loader[ItemPage]] = {}
+        self._items: Loaders[ItemsAsked, ItemPage] = Loaders(
+            "items", self.page,
+            lambda asked, ids: item_queries.customer_item_pages(self.conn, ids, asked),
+        )  # fmt: skip
         self.customer_rows: Loader[Row[Any]] = Loader(
             "row", self.page, lambda ids: customer_queries.customers_by_id(self.conn, ids)
         )
+        shown_alerts = AlertKeys(lambda: self.alerts.all().keys())
         # The viewer's seenAt, newCount and history of their visible alerts (alert_marks.py).
-        self.marks = ViewerMarks(lambda: self.conn, self.user.id, lambda: self.alerts.all().keys())
-        # What GraphQL modules read once per snapshot for a whole response (e.g. the first
-        # page of every visible alert's changes), by a key of theirs.
-        self.memo: dict[Any, Any] = {}
+        self.marks = ViewerMarks(lambda: self.conn, self.user.id, lambda: shown_alerts.ids)
+        self.alert_changes = self._change_loaders(alert_changes.c.alert_id, shown_alerts)
+        self.customer_changes = self._change_loaders(alert_changes.c.customer_id, self.page)
         self._owners: dict[int, User] | None = None
         self._known_values: dict[str, list[str]] | None = None
 
@@ -121,13 +145,30 @@ class RequestContext:
 
     def items(self, customer_id: int, asked: ItemsAsked) -> ItemPage:
         """The page of the customer's items `asked` for (the same for every customer shown)."""
-        loader = self._items.get(asked)
-        if loader is None:
-            loader = self._items[asked] = Loader(
-                "items", self.page,
-                lambda ids: item_queries.customer_item_pages(self.conn, ids, asked),
-            )  # fmt: skip
-        return loader.get(customer_id)
+        return self._items.get(asked, customer_id)
+
+    def change_filters(
+        self, since: datetime | None, kind: str | None = None
+    ) -> list[ColumnElement[bool]]:
+        """The changes of the viewer's visible alerts (no other is ever read), at or after
+        `since`, of `kind`."""
+        return change_queries.change_filters(self.alerts.all().keys(), since, kind)
+
+    def _change_loaders(self, parent: ColumnElement[int], shown: Shown) -> ChangeLoaders:
+        def pages(asked: ChangesAsked, ids: list[int]) -> Mapping[int, Page]:
+            filters = self.change_filters(asked.since, asked.kind)
+            return change_queries.first_pages(
+                self.conn, parent, ids, filters, asked.size, asked.forward
+            )
+
+        def counts(asked: ChangesAsked, ids: list[int]) -> Mapping[int, int]:
+            filters = self.change_filters(asked.since, asked.kind)
+            return change_queries.change_counts(self.conn, parent, ids, filters)
+
+        return ChangeLoaders(
+            Loaders("changes", shown, pages, default=lambda: Page([], False, False)),
+            Loaders("change count", shown, counts, default=int),
+        )
 
     def owner(self, user_id: int) -> User | None:
         """A user who owns an alert; the owners of every visible alert are read at once."""

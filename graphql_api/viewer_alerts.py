@@ -13,7 +13,6 @@ alert cache, so that `problems` names the criterion at fault.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -86,8 +85,8 @@ class ViewerAlerts:
         self._visible: dict[int, VisibleAlert] | None = None
         self._counts: dict[int, int] | None = None  # the live alerts' stored counts
         # For each customer of the page, the live alerts it matches (in the alerts' order)
-        # and since when.
-        self.bells: Loader[list[tuple[int, dt.datetime]]] = Loader("bell", page, self._load_bells)
+        # and since when (bell_queries.moment).
+        self.bells: Loader[list[bell_queries.Entry]] = Loader("bell", page, self._load_bells)
 
     def all(self) -> Mapping[int, VisibleAlert]:
         """The viewer's alerts, highest level first then by name, each compiled once."""
@@ -161,14 +160,13 @@ class ViewerAlerts:
             visible[alert_id] = VisibleAlert(alert, broken)
         self._visible = visible
 
-    def _load_bells(self, customer_ids: list[int]) -> dict[int, list[tuple[int, dt.datetime]]]:
+    def _load_bells(self, customer_ids: list[int]) -> dict[int, list[bell_queries.Entry]]:
         live = self.live()
-        found = bell_queries.bell_entries(self.snapshot.conn, customer_ids, live)
         position = {alert_id: n for n, alert_id in enumerate(live)}
-        return {
-            customer_id: sorted(matched.items(), key=lambda entry: position[entry[0]])
-            for customer_id, matched in found.items()
-        }
+        found = bell_queries.bell_entries(self.snapshot.conn, customer_ids, position)
+        for entries in found.values():
+            entries.sort(key=lambda entry: position[entry[0]])
+        return found
 
     def guarded_read(self, run: Callable[[Connection], T], where: ParsedCriteria | None) -> T:
         """`run`, a statement filtered by search criteria. If the database fails it: a

@@ -9,13 +9,17 @@ the viewer cannot see, or that cannot be evaluated, is in no bell.
 import datetime as dt
 
 import strawberry
+from sqlalchemy import ColumnElement, FromClause
 
 from graphql_api import alerts as domain
 from graphql_api import ids
-from graphql_api.bell_queries import EntryConditions
+from graphql_api.bell_queries import EntryConditions, moment
+from graphql_api.customer_queries import BellKey
 from graphql_api.errors import invalid
+from graphql_api.evaluation import CUSTOMER_BASE
 from graphql_api.graphql.alerts import Alert, visible_alerts
 from graphql_api.graphql.context import Info
+from graphql_api.storage import customers
 
 
 @strawberry.type(description="An alert in a customer's bell: since when the customer matches it.")
@@ -48,29 +52,37 @@ class Bell:
     alerts: list[Alert] = strawberry.field(
         description="The matched alerts: highest level first, then by name."
     )
-    entries: list[BellEntry] = strawberry.field(
+    # Since when each of `alerts` matches, as read (bell_queries.moment).
+    sinces: strawberry.Private[list[dt.datetime | str]]
+
+    @strawberry.field(
         description="The same alerts, in the same order, each with since when it matches."
     )
+    def entries(self) -> list[BellEntry]:
+        # Built when asked: a bell page that lists only `alerts` makes none.
+        return [
+            BellEntry(alert=alert, since=moment(since))
+            for alert, since in zip(self.alerts, self.sinces, strict=True)
+        ]
 
-    @staticmethod
-    def ringing(entries: list[BellEntry]) -> "Bell":
-        """The bell of these entries, listed highest level first."""
-        if not entries:
-            return Bell(count=0, level=None, color=None, alerts=[], entries=[])
-        top = entries[0].alert.level
-        alerts = [entry.alert for entry in entries]
-        return Bell(count=len(entries), level=top, color=top.color, alerts=alerts, entries=entries)
+
+EMPTY = Bell(count=0, level=None, color=None, alerts=[], sinces=[])
 
 
 def customer_bell(info: Info, customer_id: int, tab: domain.AlertTab | None) -> Bell:
+    """The customer's bell for the viewer (in `tab`): its alerts highest level first."""
     nodes = visible_alerts(info)
-    entries = [
-        BellEntry(alert=nodes[alert_id], since=since)
-        for alert_id, since in info.context.alerts.bells.get(customer_id)
-    ]
+    found = info.context.alerts.bells.get(customer_id)
     if tab is not None:
-        entries = [entry for entry in entries if entry.alert.type in tab.types]
-    return Bell.ringing(entries)
+        found = [(i, since) for i, since in found if nodes[i].type in tab.types]
+    if not found:
+        return EMPTY
+    alerts = [nodes[alert_id] for alert_id, _ in found]
+    top = alerts[0].level
+    return Bell(
+        count=len(alerts), level=top, color=top.color, alerts=alerts,
+        sinces=[since for _, since in found],
+    )  # fmt: skip
 
 
 @strawberry.input(
@@ -116,3 +128,21 @@ def entry_conditions(info: Info, bell: BellFilter | None) -> EntryConditions:
             keys.add(key)
         kept = [i for i in kept if nodes[i].source.public_id in keys]
     return EntryConditions(tuple(kept), bell.new_only, context.user.id)
+
+
+def worklist(
+    info: Info, bell: BellFilter | None, by_bell: bool
+) -> tuple[FromClause, list[ColumnElement[bool]], BellKey | None]:
+    """What `bell` and `orderBy: BELL` add to a read of customers: (the source to read, the
+    filters, BELL's key). Sorted by BELL, the customers are joined to their keys: all of
+    them without `bell` (those with no entry have no key), only those with a key with it."""
+    if bell is None and not by_bell:
+        return CUSTOMER_BASE, [], None
+    entries = entry_conditions(info, bell)
+    if not by_bell:
+        return CUSTOMER_BASE, [entries.any_entry()], None
+    keys = entries.ordering_keys()
+    on = keys.c.customer_id == customers.c.id
+    if bell is None:
+        return CUSTOMER_BASE.outerjoin(keys, on), [], BellKey(keys.c.bell_key, nullable=True)
+    return CUSTOMER_BASE.join(keys, on), [], BellKey(keys.c.bell_key, nullable=False)

@@ -12,24 +12,15 @@ and is read for that parent alone.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from sqlalchemy import ColumnElement
 
-from graphql_api import alert_marks, ids
+from graphql_api import alert_marks, change_queries, ids
 from graphql_api import alerts as domain
-from graphql_api.change_queries import (
-    ORDER,
-    Change,
-    change_count,
-    change_counts,
-    change_filters,
-    changes_by_keys,
-    changes_page,
-    first_pages,
-)
+from graphql_api.change_queries import ORDER, Change, change_count, changes_by_keys, changes_page
 from graphql_api.graphql.alerts import Alert, AlertPayload, visible_alerts, visible_by_key
 from graphql_api.graphql.context import Info
 from graphql_api.graphql.errors import payload_errors, query_error
@@ -37,6 +28,7 @@ from graphql_api.graphql.node import Node
 from graphql_api.graphql.paging import After, Before, First, Last, PageInfo, page_info, window
 from graphql_api.keyset import Page
 from graphql_api.membership import Cause, ChangeKind
+from graphql_api.request_context import ChangeLoaders, ChangesAsked
 from graphql_api.storage import alert_changes
 
 if TYPE_CHECKING:
@@ -125,9 +117,9 @@ def _visible_ids(info: Info, tab: domain.AlertTab | None = None) -> list[int]:
 
 def nested_changes(
     info: Info,
+    loaders: ChangeLoaders,
     parent: ColumnElement[int],
     parent_id: int,
-    parents: Callable[[], Collection[int]],
     paging: Paging,
     since: dt.datetime | None,
     kind: ChangeKind | None = None,
@@ -136,33 +128,23 @@ def nested_changes(
     every parent of the response at once; the counts too."""
     context = info.context
     asked = window(ORDER, *paging)
-    filters = change_filters(_visible_ids(info), since, None if kind is None else kind.value)
-    conn = context.conn
+    kind_name = None if kind is None else kind.value
     if asked.after is None and asked.before is None:
-        key = ("change pages", parent.name, asked.size, asked.forward, since, kind)
-        if key not in context.memo:
-            context.memo[key] = first_pages(
-                conn, parent, parents(), filters, asked.size, asked.forward
-            )
-        page = context.memo[key].get(parent_id) or Page([], False, False)
+        first = ChangesAsked(since, kind_name, asked.size, asked.forward)
+        page = loaders.pages.get(first, parent_id)
     else:
-        page = changes_page(conn, [parent == parent_id, *filters], asked)
-
-    def count() -> int:
-        key = ("change counts", parent.name, since, kind)
-        if key not in context.memo:
-            context.memo[key] = change_counts(conn, parent, parents(), filters)
-        found: int = context.memo[key].get(parent_id, 0)
-        return found
-
-    return _connection(info, page, count)
+        filters = context.change_filters(since, kind_name)
+        page = changes_page(context.conn, [parent == parent_id, *filters], asked)
+    return _connection(
+        info, page, lambda: loaders.counts.get(ChangesAsked(since, kind_name), parent_id)
+    )
 
 
 def alert_changes_of(
     info: Info, alert: Alert, paging: Paging, since: dt.datetime | None, kind: ChangeKind | None
 ) -> AlertChangeConnection:
     return nested_changes(
-        info, alert_changes.c.alert_id, alert.source.id, lambda: _visible_ids(info),
+        info, info.context.alert_changes, alert_changes.c.alert_id, alert.source.id,
         paging, since, kind,
     )  # fmt: skip
 
@@ -171,8 +153,8 @@ def customer_alert_changes(
     info: Info, customer_id: int, paging: Paging, since: dt.datetime | None
 ) -> AlertChangeConnection:
     return nested_changes(
-        info, alert_changes.c.customer_id, customer_id,
-        lambda: list(info.context.page.ids), paging, since,
+        info, info.context.customer_changes, alert_changes.c.customer_id, customer_id,
+        paging, since,
     )  # fmt: skip
 
 
@@ -220,7 +202,7 @@ class ChangeQueries:
             description="Only the changes of this tab's alerts.")] = None,
     ) -> AlertChangeConnection | None:  # fmt: skip
         conn = info.context.conn
-        filters = change_filters(_visible_ids(info, tab), since)
+        filters = change_queries.change_filters(_visible_ids(info, tab), since)
         page = changes_page(conn, filters, window(ORDER, first, after, last, before))
         return _connection(info, page, lambda: change_count(conn, filters))
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import ColumnElement, FromClause, Row
+from sqlalchemy import ColumnElement, Row
 from strawberry.scalars import JSON
 
 from graphql_api import alerts as domain
@@ -20,9 +20,8 @@ from graphql_api.bell_queries import matches_alert
 from graphql_api.criteria import ParsedCriteria
 from graphql_api.customer_queries import CustomerSortField
 from graphql_api.errors import invalid
-from graphql_api.evaluation import CUSTOMER_BASE
 from graphql_api.graphql.alerts import not_found_as, visible_alert
-from graphql_api.graphql.bells import Bell, BellFilter, customer_bell, entry_conditions
+from graphql_api.graphql.bells import Bell, BellFilter, customer_bell, worklist
 from graphql_api.graphql.changes import AlertChangeConnection, customer_alert_changes
 from graphql_api.graphql.context import Info
 from graphql_api.graphql.criteria import parse_where
@@ -47,7 +46,6 @@ from graphql_api.graphql.paging import (
 )
 from graphql_api.graphql.reminders import Reminder
 from graphql_api.keyset import SortDirection
-from graphql_api.storage import customers
 
 strawberry.enum(
     CustomerSortField,
@@ -220,27 +218,18 @@ def customer_connection(
     order_by: list[CustomerOrder] | None = None,
     where: ParsedCriteria | None = None,
     bell: BellFilter | None = None,
-    total: int | None = None,
+    total: Callable[[], int] | None = None,
 ) -> CustomerConnection:
     """A page of the customers meeting every condition, the search and `bell`, in the order
-    asked (`paging` is first, after, last, before); `total` when the caller knows their
-    number. Should the SQL of the criteria `where` fail in the database, the search is an
-    error naming the criterion (raised as a UserInputError)."""
+    asked (`paging` is first, after, last, before); `total` answers their number when the
+    caller knows it without counting. Should the SQL of the criteria `where` fail in the
+    database, the search is an error naming the criterion (raised as a UserInputError)."""
     wanted = [(o.field, o.direction) for o in order_by or ()]
     by_bell = any(field is CustomerSortField.BELL for field, _ in wanted)
-    source: FromClause = CUSTOMER_BASE
-    key = None
-    if bell is not None or by_bell:
-        entries = entry_conditions(info, bell)
-        if bell is not None:
-            conditions = [*conditions, entries.any_entry()]
-        if by_bell:
-            keys = entries.ordering_keys()
-            source = CUSTOMER_BASE.outerjoin(keys, keys.c.customer_id == customers.c.id)
-            key = keys.c.bell_key
+    source, kept, key = worklist(info, bell, by_bell)
     order = customer_queries.customer_order(wanted, key)
     asked = window(order, *paging)
-    filters = [*conditions, *customer_queries.customer_filter(None, search)]
+    filters = [*conditions, *kept, *customer_queries.customer_filter(None, search)]
     guarded = info.context.alerts.guarded_read
     page = guarded(
         lambda conn: customer_queries.sorted_customers(conn, filters, order, asked, source), where
@@ -253,8 +242,8 @@ def customer_connection(
     @query_error
     def count() -> int:
         if total is not None:
-            return total
-        return guarded(lambda conn: customer_queries.customer_count(conn, filters), where)
+            return total()
+        return guarded(lambda conn: customer_queries.customer_count(conn, filters, source), where)
 
     return CustomerConnection(
         count=count, page_info=page_info(page, [e.cursor for e in edges]), edges=edges
@@ -268,9 +257,19 @@ def alert_customers(
     paging: tuple[int | None, str | None, int | None, str | None],
 ) -> CustomerConnection:
     """The customers matching one of the viewer's alerts, in account-number order."""
-    alerts = info.context.alerts
-    condition = matches_alert(alert_id if alerts.is_live(alert_id) else None)
-    return customer_connection(info, paging, [condition], total=alerts.match_count(alert_id))
+    condition = _of_alert(info, alert_id)
+    return customer_connection(info, paging, [condition], total=_total(info, alert_id))
+
+
+def _of_alert(info: Info, alert_id: int) -> ColumnElement[bool]:
+    """The customers matching the alert (none while it cannot be evaluated)."""
+    count = info.context.alerts.live().get(alert_id)
+    return matches_alert(None if count is None else alert_id, count or 0)
+
+
+def _total(info: Info, alert_id: int) -> Callable[[], int]:
+    """How many customers match the alert: stored, no need to count them."""
+    return lambda: info.context.alerts.match_count(alert_id)
 
 
 def customer_queries_type(criteria_input: type) -> type:
@@ -322,10 +321,9 @@ def customer_queries_type(criteria_input: type) -> type:
                 shown = visible_alert(info, alert_id)
                 if shown is None:
                     raise not_found_as("alertId", alert_id)
-                pk = shown.source.id
-                conditions.append(matches_alert(pk if context.alerts.is_live(pk) else None))
+                conditions.append(_of_alert(info, shown.source.id))
                 if where is None and bell is None and customer_queries.search_text(search) is None:
-                    total = context.alerts.match_count(pk)  # stored: no need to count them
+                    total = _total(info, shown.source.id)
             return customer_connection(
                 info, (first, after, last, before), conditions, search, order_by=order_by,
                 where=spec, bell=bell, total=total,
