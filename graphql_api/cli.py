@@ -73,6 +73,7 @@ def serve(host: str, port: int, workers: int) -> None:
     """Serve GraphQL and GraphiQL at /graphql."""
     import uvicorn
 
+    from graphql_api.app import create_app
     from graphql_api.membership_day import catch_up
 
     # Once, before any worker answers: the migrations (under their lock, storage.migrate)
@@ -82,8 +83,11 @@ def serve(host: str, port: int, workers: int) -> None:
     registry = load_registry()
     with write_transaction(engine) as conn:
         catch_up(conn, registry, today())
-    engine.dispose()  # the workers open their own connections
     click.echo(f"GraphiQL: http://{host}:{port}/graphql", err=True)
+    if workers == 1:
+        uvicorn.run(create_app(engine, registry), host=host, port=port, log_level="info")
+        return
+    engine.dispose()  # each worker process builds its application and opens its connections
     uvicorn.run(
         "graphql_api.app:app_from_environment", factory=True,
         host=host, port=port, workers=workers, log_level="info",
