@@ -57,6 +57,34 @@ FLAGS = {"blocked", "itemDisputed", "itemIgnoredInCollection"}
 
 
 @dataclass(frozen=True)
+class Layout:
+    """Where the statements read: the tables, and how a value of each criterion is spelled."""
+
+    table: str  # the customers' table (alias c)
+    source: str  # FROM, with every customer value
+    customer_id: str
+    account: str
+    page_columns: str  # what a page shows of each customer
+    values: dict[str, str]
+    items: str  # the items' table, alias i
+    open_only: str  # the condition that keeps open items ("" when the table holds only those)
+    day_numbers: bool  # dates as integer day numbers (date.toordinal), flags as 0/1
+
+
+PRODUCT = Layout(
+    table="customers",
+    source=FROM,
+    customer_id="c.id",
+    account="c.account_number",
+    page_columns="c.account_number, c.name, f.outstanding_amount, f.overdue_amount",
+    values=CUSTOMER_VALUES | ITEM_VALUES,
+    items="items i",
+    open_only="i.open_amount <> 0",
+    day_numbers=False,
+)
+
+
+@dataclass(frozen=True)
 class Dialect:
     name: str
     today: date
@@ -80,19 +108,20 @@ def _text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _predicate(key: str, spec: Any, d: Dialect) -> str:
+def _predicate(key: str, spec: Any, d: Dialect, layout: Layout = PRODUCT) -> str:
+    def day(value: date) -> str:
+        return str(value.toordinal()) if layout.day_numbers else d.day(value)
+
     if key == "insured":
-        return (
-            "COALESCE(c.insurer_guarantee, 0) > 0"
-            if spec
-            else "COALESCE(c.insurer_guarantee, 0) <= 0"
-        )
+        guarantee = layout.values["insurerGuarantee"]
+        return f"{guarantee} > 0" if spec else f"{guarantee} <= 0"
     if key == "itemOverdue":
-        today = d.day(d.today)
-        return f"i.due_date < {today}" if spec else f"(i.due_date IS NULL OR i.due_date >= {today})"
-    value = CUSTOMER_VALUES.get(key) or ITEM_VALUES[key]
+        today, due = day(d.today), layout.values["itemDueDate"]
+        return f"{due} < {today}" if spec else f"({due} IS NULL OR {due} >= {today})"
+    value = layout.values[key]
     if key in FLAGS:
-        return f"{value} = {d.flag(spec)}"
+        flag = ("1" if spec else "0") if layout.day_numbers else d.flag(spec)
+        return f"{value} = {flag}"
     if key in LISTS:
         listed = ", ".join(_text(v) for v in spec["values"])
         if spec.get("op", "IS") == "IS":
@@ -101,10 +130,10 @@ def _predicate(key: str, spec: Any, d: Dialect) -> str:
     if key in DATES:
         parts = []
         if "olderThanDays" in spec:
-            cutoff = d.day(d.today - timedelta(days=spec["olderThanDays"]))
+            cutoff = day(d.today - timedelta(days=spec["olderThanDays"]))
             parts.append(f"({value} IS NULL OR {value} <= {cutoff})")
         if "newerThanDays" in spec:
-            parts.append(f"{value} >= {d.day(d.today - timedelta(days=spec['newerThanDays']))}")
+            parts.append(f"{value} >= {day(d.today - timedelta(days=spec['newerThanDays']))}")
         return " AND ".join(parts)
     bound = d.money if key in MONEY else str
     parts = []
@@ -115,47 +144,52 @@ def _predicate(key: str, spec: Any, d: Dialect) -> str:
     return " AND ".join(parts)
 
 
-def alert_condition(criteria: dict[str, Any], d: Dialect) -> str:
-    """One alert as SQL over `customers c JOIN customer_figures f`."""
-    customer = [
-        _predicate(k, v, d)
-        for k, v in criteria.items()
-        if k not in ITEM_VALUES and k != "itemOverdue"
-    ]
-    item = [
-        _predicate(k, v, d) for k, v in criteria.items() if k in ITEM_VALUES or k == "itemOverdue"
-    ]
+def _split(criteria: dict[str, Any], d: Dialect, layout: Layout) -> tuple[list[str], list[str]]:
+    def is_item(key: str) -> bool:
+        return key in ITEM_VALUES or key == "itemOverdue"
+
+    customer = [_predicate(k, v, d, layout) for k, v in criteria.items() if not is_item(k)]
+    item = [_predicate(k, v, d, layout) for k, v in criteria.items() if is_item(k)]
+    return customer, item
+
+
+def alert_condition(criteria: dict[str, Any], d: Dialect, layout: Layout = PRODUCT) -> str:
+    """One alert as SQL over the layout's customers (c) and items (i)."""
+    customer, item = _split(criteria, d, layout)
     if item:
+        open_only = [layout.open_only] if layout.open_only else []
         customer.append(
-            "EXISTS (SELECT 1 FROM items i WHERE i.customer_id = c.id AND i.open_amount <> 0 AND "
-            + " AND ".join(item)
+            f"EXISTS (SELECT 1 FROM {layout.items} WHERE i.customer_id = {layout.customer_id} "
+            + "".join(f"AND {part} " for part in open_only + item)
             + ")"
         )
     return "(" + " AND ".join(customer) + ")"
 
 
-def counts_sql(conditions: Sequence[str]) -> str:
+def counts_sql(conditions: Sequence[str], layout: Layout = PRODUCT) -> str:
     columns = ",\n  ".join(f"COUNT(*) FILTER (WHERE {cond})" for cond in conditions)
-    return f"SELECT\n  {columns}\nFROM {FROM}"
+    return f"SELECT\n  {columns}\nFROM {layout.source}"
 
 
-def naive_count_sql(condition: str) -> str:
-    return f"SELECT COUNT(*) FROM {FROM} WHERE {condition}"
+def naive_count_sql(condition: str, layout: Layout = PRODUCT) -> str:
+    return f"SELECT COUNT(*) FROM {layout.source} WHERE {condition}"
 
 
-def bell_page_sql(conditions: Sequence[str], d: Dialect, first_page: bool, size: int) -> str:
+def bell_page_sql(
+    conditions: Sequence[str], d: Dialect, first_page: bool, size: int, layout: Layout = PRODUCT
+) -> str:
     columns = ",\n  ".join(f"{cond} AS a{n}" for n, cond in enumerate(conditions))
-    where = "" if first_page else f"WHERE c.account_number > {d.param}\n"
+    where = "" if first_page else f"WHERE {layout.account} > {d.param}\n"
     return (
-        "SELECT c.account_number, c.name, f.outstanding_amount, f.overdue_amount,\n  "
-        f"{columns}\nFROM {FROM}\n{where}ORDER BY c.account_number LIMIT {size}"
+        f"SELECT {layout.page_columns},\n  {columns}\nFROM {layout.source}\n"
+        f"{where}ORDER BY {layout.account} LIMIT {size}"
     )
 
 
-def alert_page_sql(condition: str, size: int) -> str:
+def alert_page_sql(condition: str, size: int, layout: Layout = PRODUCT) -> str:
     return (
-        "SELECT c.account_number, c.name, f.outstanding_amount, f.overdue_amount\n"
-        f"FROM {FROM}\nWHERE {condition}\nORDER BY c.account_number LIMIT {size}"
+        f"SELECT {layout.page_columns}\nFROM {layout.source}\nWHERE {condition}\n"
+        f"ORDER BY {layout.account} LIMIT {size}"
     )
 
 
@@ -219,22 +253,19 @@ def timed_call(fn: Callable[[], Any], repeat: int, budget_s: float) -> tuple[lis
 # -- the grouped formulation: one pass over the open items for every ITEM alert --
 
 
-def alert_parts(criteria: dict[str, Any], d: Dialect) -> tuple[str, str | None]:
+def alert_parts(
+    criteria: dict[str, Any], d: Dialect, layout: Layout = PRODUCT
+) -> tuple[str, str | None]:
     """(customer condition, item condition or None) for one alert."""
-    customer = [
-        _predicate(k, v, d)
-        for k, v in criteria.items()
-        if k not in ITEM_VALUES and k != "itemOverdue"
-    ]
-    item = [
-        _predicate(k, v, d) for k, v in criteria.items() if k in ITEM_VALUES or k == "itemOverdue"
-    ]
+    customer, item = _split(criteria, d, layout)
     return ("(" + " AND ".join(customer) + ")" if customer else ""), (
         "(" + " AND ".join(item) + ")" if item else None
     )
 
 
-def _item_flags(parts: Sequence[tuple[str, str | None]], d: Dialect, where: str = "") -> str:
+def _item_flags(
+    parts: Sequence[tuple[str, str | None]], d: Dialect, layout: Layout, where: str = ""
+) -> str:
     flags = []
     for n, (_, item) in enumerate(parts):
         if item is None:
@@ -243,10 +274,13 @@ def _item_flags(parts: Sequence[tuple[str, str | None]], d: Dialect, where: str 
             flags.append(f"bool_or({item}) AS i{n}")
         else:
             flags.append(f"MAX({item}) AS i{n}")
+    conditions = [c for c in (layout.open_only, where) if c]
     return (
         "SELECT i.customer_id, "
         + ", ".join(flags)
-        + f" FROM items i WHERE i.open_amount <> 0{where} GROUP BY i.customer_id"
+        + f" FROM {layout.items}"
+        + (" WHERE " + " AND ".join(conditions) if conditions else "")
+        + " GROUP BY i.customer_id"
     )
 
 
@@ -257,31 +291,37 @@ def _grouped_condition(n: int, customer: str, item: str | None, d: Dialect) -> s
     return "(" + " AND ".join(parts) + ")"
 
 
-def grouped_counts_sql(parts: Sequence[tuple[str, str | None]], d: Dialect) -> str:
+def grouped_counts_sql(
+    parts: Sequence[tuple[str, str | None]], d: Dialect, layout: Layout = PRODUCT
+) -> str:
     columns = ",\n  ".join(
         f"COUNT(*) FILTER (WHERE {_grouped_condition(n, c, i, d)})"
         for n, (c, i) in enumerate(parts)
     )
     return (
-        f"SELECT\n  {columns}\nFROM {FROM}\n"
-        f"LEFT JOIN ({_item_flags(parts, d)}) it ON it.customer_id = c.id"
+        f"SELECT\n  {columns}\nFROM {layout.source}\n"
+        f"LEFT JOIN ({_item_flags(parts, d, layout)}) it ON it.customer_id = {layout.customer_id}"
     )
 
 
 def grouped_bell_page_sql(
-    parts: Sequence[tuple[str, str | None]], d: Dialect, first_page: bool, size: int
+    parts: Sequence[tuple[str, str | None]],
+    d: Dialect,
+    first_page: bool,
+    size: int,
+    layout: Layout = PRODUCT,
 ) -> str:
     """The bell page with one pass over the page's open items for every ITEM alert (two parameters
     after the first page: the same `after` twice)."""
     after = "" if first_page else f"WHERE c2.account_number > {d.param} "
-    page_ids = f"SELECT c2.id FROM customers c2 {after}ORDER BY c2.account_number LIMIT {size}"
-    flags = _item_flags(parts, d, where=f" AND i.customer_id IN ({page_ids})")
+    page_ids = f"SELECT c2.id FROM {layout.table} c2 {after}ORDER BY c2.account_number LIMIT {size}"
+    flags = _item_flags(parts, d, layout, where=f"i.customer_id IN ({page_ids})")
     columns = ",\n  ".join(
         f"{_grouped_condition(n, c, i, d)} AS a{n}" for n, (c, i) in enumerate(parts)
     )
-    where = "" if first_page else f"WHERE c.account_number > {d.param}\n"
+    where = "" if first_page else f"WHERE {layout.account} > {d.param}\n"
     return (
-        "SELECT c.account_number, c.name, f.outstanding_amount, f.overdue_amount,\n  "
-        f"{columns}\nFROM {FROM}\nLEFT JOIN ({flags}) it ON it.customer_id = c.id\n"
-        f"{where}ORDER BY c.account_number LIMIT {size}"
+        f"SELECT {layout.page_columns},\n  {columns}\nFROM {layout.source}\n"
+        f"LEFT JOIN ({flags}) it ON it.customer_id = {layout.customer_id}\n"
+        f"{where}ORDER BY {layout.account} LIMIT {size}"
     )

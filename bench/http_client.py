@@ -24,6 +24,16 @@ BELL_PAGE = """query BellPage($after: String) {
     pageInfo { hasNextPage endCursor }
   }
 }""".replace("PAGE", str(PAGE))
+# The worklist (SPEC §9): customers with an entry in the COLLECTION tab of the bell, most
+# critical and most numerous first.
+WORKLIST_PAGE = """query Worklist($after: String) {
+  customers(first: PAGE, after: $after, bell: {tab: COLLECTION},
+            orderBy: [{field: BELL, direction: DESC}]) {
+    edges { cursor node { accountNumber name outstandingAmount overdueAmount
+      bell(tab: COLLECTION) { count level color alerts { id name level color } } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}""".replace("PAGE", str(PAGE))
 ALERT_PAGE = """query AlertPage($id: ID!) {
   customers(alertId: $id, first: PAGE) {
     edges { cursor node { accountNumber name outstandingAmount overdueAmount } }

@@ -57,11 +57,12 @@ from graphql_api.graphql_over_http import (
     response_media_type,
 )
 from graphql_api.persisted_queries import PersistedQueries, Refusal
-from graphql_api.plugins import CriteriaRegistry
+from graphql_api.plugins import CriteriaRegistry, load_registry
 from graphql_api.query_limits import QueryLimits, bounded_body
 from graphql_api.request_context import RequestContext
 from graphql_api.request_ids import HEADER, RequestIds, masked_error, request_id_of
 from graphql_api.settings import Settings
+from graphql_api.storage import create_db_engine
 from graphql_api.unread_body import DrainUnreadBody
 from graphql_api.web_app import web_routes
 
@@ -222,6 +223,13 @@ def create_app(
             Middleware(BearerAuth),
         ],
     )
+
+
+def app_from_environment() -> Starlette:
+    """The application of one `dso-alerts serve` worker: the database and plugins the
+    environment names. The command migrated the database and applied the day before."""
+    engine = create_db_engine(Settings().resolved_database_url())
+    return create_app(engine, load_registry())
 
 
 def _cors(origins: list[str]) -> Middleware:

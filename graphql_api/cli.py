@@ -66,16 +66,33 @@ def main() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
+@click.option(
+    "--workers", default=1, show_default=True, type=click.IntRange(min=1),
+    help="Server processes answering on one port, over one database.",
+)  # fmt: skip
+def serve(host: str, port: int, workers: int) -> None:
     """Serve GraphQL and GraphiQL at /graphql."""
     import uvicorn
 
     from graphql_api.app import create_app
+    from graphql_api.membership_day import catch_up
 
+    # Once, before any worker answers: the migrations (under their lock, storage.migrate)
+    # and a pending day (under the ledger lock, membership_day.py). Several `serve` started
+    # together queue on those locks; the first applies, the others find it applied.
     engine = open_database()
     registry = load_registry()
+    with write_transaction(engine) as conn:
+        catch_up(conn, registry, today())
     click.echo(f"Web app: http://{host}:{port}/  GraphiQL: http://{host}:{port}/graphql", err=True)
-    uvicorn.run(create_app(engine, registry), host=host, port=port, log_level="info")
+    if workers == 1:
+        uvicorn.run(create_app(engine, registry), host=host, port=port, log_level="info")
+        return
+    engine.dispose()  # each worker process builds its application and opens its connections
+    uvicorn.run(
+        "graphql_api.app:app_from_environment", factory=True,
+        host=host, port=port, workers=workers, log_level="info",
+    )  # fmt: skip
 
 
 @main.command()

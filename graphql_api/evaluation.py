@@ -22,6 +22,7 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    literal_column,
     select,
     true,
     type_coerce,
@@ -36,6 +37,9 @@ from graphql_api.storage import customer_figures, customers, items, reminders
 
 log = logging.getLogger(__name__)
 
+# An open item, with a literal 0: the same text as the open items' index (storage.py), which
+# lets SQLite and PostgreSQL prove that a query may read it.
+OPEN = items.c.open_amount != literal_column("0")
 CUSTOMER_BASE = customers.join(customer_figures, customer_figures.c.customer_id == customers.c.id)
 CUSTOMER_COLUMNS = (
     *customers.c,
@@ -95,7 +99,7 @@ def compile_criteria(criteria: ParsedCriteria, ledger: Ledger) -> Compiled:
         customer_conditions.append(
             exists().where(
                 items.c.customer_id == customers.c.id,
-                items.c.open_amount != 0,
+                OPEN,
                 *item_conditions,
             )
         )
@@ -138,11 +142,9 @@ class AlertStatements:
             item_flags = select(
                 items.c.customer_id,
                 *(either(part).label(f"i{i}") for i, part in with_items.items()),
-            ).where(items.c.open_amount != 0)
+            ).where(OPEN)
             if kind == "matching":
-                item_flags = item_flags.where(
-                    among(items.c.customer_id, name="item_customer_ids")
-                )
+                item_flags = item_flags.where(among(items.c.customer_id, name="item_customer_ids"))
             subquery = item_flags.group_by(items.c.customer_id).subquery("item_flags")
             source = CUSTOMER_BASE.outerjoin(subquery, subquery.c.customer_id == customers.c.id)
             flags = {i: subquery.c[f"i{i}"] for i in with_items}

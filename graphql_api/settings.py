@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import date
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, PositiveInt, field_validator
@@ -19,6 +20,9 @@ class Settings(BaseSettings):
 
     database_url: str = ""
     today: date | None = None
+    # A test and demo facility: a file holding the reference date (YYYY-MM-DD), read again
+    # whenever it changes, so "today" moves under running servers without a restart.
+    today_file: Path | None = None
     # The company currency (ISO 4217), the unit of every amount: DSO_ALERTS_CURRENCY=CHF.
     currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
     # Query limits (graphql_api/query_limits.py), e.g. DSO_ALERTS_MAX_DEPTH=8.
@@ -59,21 +63,50 @@ def _split(origins: str) -> list[str]:
     return [origin.strip() for origin in origins.split(",") if origin.strip()]
 
 
-_pinned: dict[tuple[tuple[str, str], ...], date | None] = {}
+_pinned: dict[tuple[tuple[str, str], ...], tuple[date | None, Path | None]] = {}
+# The date last read from each today file, by what its stat said then.
+_read: dict[Path, tuple[tuple[int, int, int], date | None]] = {}
 
 
 def today() -> date:
-    """The reference date: DSO_ALERTS_TODAY when set, else the server's local date.
+    """The reference date: the date in DSO_ALERTS_TODAY_FILE when it names a file that
+    exists, else DSO_ALERTS_TODAY when set, else the server's local date.
 
     Every request asks; reading the settings is a pydantic validation of the whole
-    environment (~1 ms), so its answer is kept for as long as DSO_ALERTS_* stay the same.
+    environment (~1 ms), so its answer is kept for as long as DSO_ALERTS_* stay the same;
+    the file is read again only when its stat changes (one stat() per request).
     """
     key = tuple(sorted((k, v) for k, v in os.environ.items() if k.upper().startswith(PREFIX)))
     if key not in _pinned:
         if len(_pinned) > 100:
             _pinned.clear()
-        _pinned[key] = Settings().today
-    return _pinned[key] or date.today()
+        settings = Settings()
+        _pinned[key] = (settings.today, settings.today_file)
+    pinned, today_file = _pinned[key]
+    from_file = _date_in(today_file) if today_file is not None else None
+    return from_file or pinned or date.today()
+
+
+def _date_in(path: Path) -> date | None:
+    """The date written in `path`, or None when there is no such file. A file that does not
+    hold one date is an error naming it: a test that moved the day must not run on another."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    known = _read.get(path)
+    if known is not None and known[0] == stamp:
+        return known[1]
+    text = path.read_text(encoding="utf-8").strip()
+    try:
+        found = date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"{PREFIX}TODAY_FILE {str(path)!r} must hold one date as YYYY-MM-DD, not {text[:40]!r}"
+        ) from None
+    _read[path] = (stamp, found)
+    return found
 
 
 def currency() -> str:

@@ -115,7 +115,7 @@ FOLD_FUNCTION = "dso_fold"
 class folded(FunctionElement[str]):
     """A text folded the way `text_folding.fold` folds it (SPEC §8), NULL for NULL: the SQL
     function `dso_fold`, which SQLite runs in Python (`register_sqlite_functions`) and
-    PostgreSQL from the table of folded characters that migration 0010 writes."""
+    PostgreSQL from the table of folded characters that migration 0009 writes."""
 
     type = String()
     inherit_cache = True

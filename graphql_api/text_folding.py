@@ -5,7 +5,7 @@ PostgreSQL's `lower()` depends on the server's locale and SQLite's folds only AS
 neither is used. The searches read folded keys the import stores (`customers.name_key`,
 `customers.account_key`, `items.document_key`) and fold their text here; plugins fold any
 SQL text with `sql_functions.folded`, the SQL function `dso_fold`: this `fold` on SQLite,
-and on PostgreSQL the table of `folded_characters` that migration 0010 stores.
+and on PostgreSQL the table of `folded_characters` that migration 0009 stores.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def folded_characters() -> tuple[tuple[str, str], ...]:
 
     `fold` works character by character (NFKD decomposes each character alone, and the
     canonical reordering it adds only moves combining marks, which are dropped), so a text
-    is folded by replacing each of its characters: how PostgreSQL folds (migration 0010)."""
+    is folded by replacing each of its characters: how PostgreSQL folds (migration 0009)."""
     changed = []
     for code in range(0x80, 0x110000):
         if 0xD800 <= code <= 0xDFFF:  # surrogates are no characters

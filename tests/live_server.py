@@ -80,6 +80,7 @@ def live_server(
     today: str | None = None,
     extra_env: dict[str, str] | None = None,
     start_timeout: float = 60.0,
+    workers: int = 1,
 ) -> Iterator[LiveServer]:
     """`dso-alerts demo`, then `dso-alerts serve` on a free loopback port, until the block ends.
 
@@ -92,24 +93,52 @@ def live_server(
         env["DSO_ALERTS_TODAY"] = today
     env.update(extra_env or {})
     tokens = load_demo(env, folder)
-    log = folder / "serve.log"
+    with serving(folder, env, tokens, start_timeout=start_timeout, workers=workers) as server:
+        yield server
+
+
+@contextmanager
+def serving(
+    folder: Path,
+    env: dict[str, str],
+    tokens: dict[str, str],
+    *,
+    start_timeout: float = 60.0,
+    workers: int = 1,
+    name: str = "serve",
+) -> Iterator[LiveServer]:
+    """`dso-alerts serve --workers N` with `env` on a free loopback port, until the block
+    ends (a second server on the same database is a second `serving`, another `name`)."""
     for _attempt in range(3):  # another process may take the free port before the server does
-        port = free_port()
-        with log.open("w", encoding="utf-8") as out:
-            process = subprocess.Popen(
-                [*command(), "serve", "--host", HOST, "--port", str(port)],
-                env=env, cwd=folder, stdout=out, stderr=subprocess.STDOUT,
-                preexec_fn=_die_with_parent,
-            )  # fmt: skip
-        database = env["DSO_ALERTS_DATABASE_URL"].split(":", 1)[0].split("+", 1)[0]
-        server = LiveServer(f"http://{HOST}:{port}/graphql", tokens, log, database)
+        process, server = start_server(folder, env, tokens, workers=workers, name=name)
         try:
-            if _wait_until_up(process, server, start_timeout):
+            if wait_until_up(process, server, start_timeout):
                 yield server
                 return
         finally:
-            _stop(process)
-    raise RuntimeError(f"dso-alerts serve did not start:\n{log.read_text()[-4000:]}")
+            stop_server(process)
+    raise RuntimeError(f"dso-alerts serve did not start:\n{server.log_text()[-4000:]}")
+
+
+def start_server(
+    folder: Path,
+    env: dict[str, str],
+    tokens: dict[str, str],
+    *,
+    workers: int = 1,
+    name: str = "serve",
+) -> tuple[subprocess.Popen[bytes], LiveServer]:
+    """Start `dso-alerts serve` (not waiting for it): see `wait_until_up`, `stop_server`."""
+    log = folder / f"{name}.log"
+    port = free_port()
+    with log.open("w", encoding="utf-8") as out:
+        process = subprocess.Popen(
+            [*command(), "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)],
+            env=env, cwd=folder, stdout=out, stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent,
+        )  # fmt: skip
+    database = env["DSO_ALERTS_DATABASE_URL"].split(":", 1)[0].split("+", 1)[0]
+    return process, LiveServer(f"http://{HOST}:{port}/graphql", tokens, log, database)
 
 
 def _die_with_parent() -> None:
@@ -120,18 +149,20 @@ def _die_with_parent() -> None:
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def _wait_until_up(process: subprocess.Popen[bytes], server: LiveServer, timeout: float) -> bool:
-    token = next(iter(server.tokens.values()))
+def wait_until_up(process: subprocess.Popen[bytes], server: LiveServer, timeout: float) -> bool:
+    """Whether the server answers within `timeout` (with no token known: answers 401)."""
+    token = next(iter(server.tokens.values()), None)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    up = 200 if token else 401
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             return False
         try:
             response = httpx.post(
-                server.url, json={"query": "{ me { name } }"},
-                headers={"Authorization": f"Bearer {token}"}, timeout=5,
-            )  # fmt: skip
-            if response.status_code == 200:
+                server.url, json={"query": "{ me { name } }"}, headers=headers, timeout=5
+            )
+            if response.status_code == up:
                 return True
         except httpx.TransportError:
             pass
@@ -139,7 +170,7 @@ def _wait_until_up(process: subprocess.Popen[bytes], server: LiveServer, timeout
     return False
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop_server(process: subprocess.Popen[bytes]) -> None:
     if process.poll() is not None:
         return
     process.send_signal(signal.SIGTERM)

@@ -259,7 +259,7 @@ def test_text_ignores_case_and_accents(
 
 
 def test_the_database_folds_every_character_as_fold_does(dso_database: Engine) -> None:
-    """dso_fold in SQL (PostgreSQL: the table of migration 0010; SQLite: fold itself) gives
+    """dso_fold in SQL (PostgreSQL: the table of migration 0009; SQLite: fold itself) gives
     what `fold` gives, for every character fold changes, and for mixed texts."""
     changed = "".join(character for character, _ in folded_characters())
     texts = [changed[i : i + 2000] for i in range(0, len(changed), 2000)]

@@ -5,7 +5,7 @@ SQLite runs the Python function itself (registered on every connection). Postgre
 table of the characters that fold changes and a SQL function replacing each character of a
 text from it: the same result, whatever the server's locale.
 
-Revision ID: 0010
+Revision ID: 0009
 """
 
 import sqlalchemy as sa
@@ -13,8 +13,8 @@ from alembic import op
 
 from graphql_api.text_folding import folded_characters
 
-revision = "0010"
-down_revision = "0007"  # "0009" once the live-alerts migrations 0008 and 0009 are merged
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
