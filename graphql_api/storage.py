@@ -93,7 +93,7 @@ items = Table(
     UniqueConstraint("customer_id", "document_number", name="uq_items_document"),
 )
 
-# The open items as item criteria read them (migration 0009): an item criterion's EXISTS reads
+# The open items as item criteria read them (migration 0008): an item criterion's EXISTS reads
 # this index alone. Open is spelled `open_amount <> 0` with a literal 0, as the evaluation
 # writes it (evaluation.OPEN), so that both databases prove a query may use it.
 OPEN_ITEM_COLUMNS = ("customer_id", "due_date", "type", "open_amount", "disputed",
