@@ -49,13 +49,19 @@ run: install web
 	$(BIN)/dso-alerts serve
 
 ## The whole suite, on SQLite and on a throwaway PostgreSQL the tests start themselves, with
-## the fast executor; then again on SQLite with graphql-core's own (fast_execution.py's
-## fallback), which sits above the database: PostgreSQL would add time, not coverage.
+## the fast executor; then the tests that execute GraphQL again on SQLite with graphql-core's
+## own (fast_execution.py's fallback), which sits above the database: PostgreSQL, the import,
+## the commands and the browser would add time, not coverage.
+EXECUTOR_TESTS := tests/test_api_*.py tests/test_http_*.py tests/test_executors_agree.py \
+	tests/test_fuzz_graphql.py tests/test_fuzz_regressions.py tests/test_security_properties.py \
+	tests/test_seed_examples.py tests/test_query_limits.py tests/test_query_count.py \
+	tests/test_error_hygiene.py tests/test_plugin_faults.py tests/test_differential.py \
+	tests/test_loaders.py
 test: install web web-check
 	scripts/ensure-postgres
 	scripts/ensure-chromium
 	$(BIN)/pytest -q
-	DSO_ALERTS_TEST_DATABASES=sqlite $(BIN)/pytest -q --executor graphql-core
+	DSO_ALERTS_TEST_DATABASES=sqlite $(BIN)/pytest -q --executor graphql-core $(EXECUTOR_TESTS)
 
 bench: install
 	scripts/ensure-postgres
