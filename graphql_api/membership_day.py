@@ -103,7 +103,10 @@ def catch_up(conn: Connection, registry: CriteriaRegistry, today: date) -> Catch
         _set_day(conn, today)
     elif found.day_pending(today):
         refresh_figures(conn, today)
-        new_day = record(conn, registry, today, Cause.NEW_DAY)
+        # Only the day changed since the last day applied (an event records its own diff):
+        # the alerts that do not read the day keep their matches.
+        last = found.membership_date if found.figures_date == found.membership_date else None
+        new_day = record(conn, registry, today, Cause.NEW_DAY, last_day=last)
         pruned = prune(conn, today, Settings().history_days)
         _set_day(conn, today)
     saved = None
