@@ -46,6 +46,7 @@ from graphql_api.membership_eval import (
     difference,
     empty_fresh,
     evaluate,
+    evaluate_into_matches,
     fresh,
     settled_alerts,
 )
@@ -110,21 +111,25 @@ def record(
     if last_day is not None:
         targets = day_dependent(conn, registry, targets, last_day, today)
     compiled = compile_alerts(conn, registry, today, targets)
-    failed = evaluate(conn, compiled, today, customer_ids)
+    states = select(alert_states.c.alert_id, alert_states.c.match_count)
+    before = dict(conn.execute(states.where(among(alert_states.c.alert_id, targets))).all())
+    # Alerts never evaluated (a creation) have nothing stored: every match enters, written
+    # straight from the evaluation, with no diff.
+    first_time = not before and customer_ids is None and not quiet
+    if first_time:
+        failed = evaluate_into_matches(conn, compiled, today, at)
+    else:
+        failed = evaluate(conn, compiled, today, customer_ids)
     evaluated = [i for i in compiled if i not in failed]
     if failed:
         _freeze(conn, failed, today)
     if not evaluated:
         return Recorded(cause, at, today, frozen=failed)
-    before = dict(
-        conn.execute(
-            select(alert_states.c.alert_id, alert_states.c.match_count).where(
-                among(alert_states.c.alert_id, evaluated)
-            )
-        ).all()
-    )
-    deltas = _diff(conn, evaluated, customer_ids, cause, at, today, quiet)
-    empty_fresh(conn)
+    if first_time:
+        deltas = _all_entered(conn, evaluated, cause, at, today)
+    else:
+        deltas = _diff(conn, evaluated, customer_ids, cause, at, today, quiet)
+        empty_fresh(conn)
     counts = {i: before.get(i, 0) + entered - left for i, (entered, left) in deltas.items()}
     _keep_states(conn, evaluated, before, counts)
     # A day's count is written when it changes, and where an alert's history begins.
@@ -138,6 +143,25 @@ def record(
             cause.value, today, entered, left, len(failed),
         )  # fmt: skip
     return Recorded(cause, at, today, tuple(evaluated), failed, entered, left)
+
+
+def _all_entered(
+    conn: Connection, evaluated: list[int], cause: Cause, at: datetime, today: date
+) -> dict[int, tuple[int, int]]:
+    """The changes of alerts whose every match is new (written by evaluate_into_matches)."""
+    mine = among(alert_matches.c.alert_id, evaluated)
+    change = select(
+        alert_matches.c.alert_id,
+        alert_matches.c.customer_id,
+        _kind(ChangeKind.ENTERED),
+        literal(at, DateTime(timezone=True)),
+        literal(today, Date),
+        literal(cause.value, String),
+    ).where(mine)
+    columns = ["alert_id", "customer_id", "kind", "at", "day", "cause"]
+    conn.execute(insert(alert_changes).from_select(columns, change))
+    counted = select(alert_matches.c.alert_id, func.count()).where(mine)
+    return {i: (n, 0) for i, n in conn.execute(counted.group_by(alert_matches.c.alert_id))}
 
 
 def _diff(

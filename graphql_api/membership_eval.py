@@ -14,11 +14,12 @@ which to evaluate.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     Column,
+    DateTime,
     Integer,
     MetaData,
     String,
@@ -40,6 +41,7 @@ from graphql_api.evaluation import CUSTOMER_BASE, OPEN, Compiled, compile_criter
 from graphql_api.plugins import CriteriaRegistry
 from graphql_api.sql_functions import among
 from graphql_api.storage import (
+    alert_matches,
     alert_states,
     alerts,
     customer_figures,
@@ -133,14 +135,32 @@ def evaluate(
     return _run_chunks(conn, compiled, today, customer_ids, run)
 
 
+def evaluate_into_matches(
+    conn: Connection, compiled: Mapping[int, Compiled], today: date, at: datetime
+) -> dict[int, str]:
+    """Write the matches of alerts that have none stored (never evaluated) straight into
+    `alert_matches`, since `at`. Answers the alerts that could not be evaluated (as
+    `evaluate`); theirs are not written."""
+
+    def run(part: Mapping[int, Compiled]) -> None:
+        matches = _matches_of(part, None, conn.dialect.name).subquery()
+        rows = select(matches.c[0], matches.c[1], literal(at, DateTime(timezone=True)))
+        conn.execute(insert(alert_matches).from_select(["alert_id", "customer_id", "since"], rows))
+
+    return _run_chunks(conn, compiled, today, None, run, prepare=False)
+
+
 def _run_chunks(
     conn: Connection,
     compiled: Mapping[int, Compiled],
     today: date,
     customer_ids: Sequence[int] | None,
     run: Callable[[Mapping[int, Compiled]], None],
+    *,
+    prepare: bool = True,
 ) -> dict[int, str]:
-    _prepare(conn)
+    if prepare:
+        _prepare(conn)
     failed = {i: "; ".join(c.problems) for i, c in compiled.items() if c.problems}
     usable = [i for i in compiled if i not in failed]
     for start in range(0, len(usable), ALERTS_PER_STATEMENT):
