@@ -48,8 +48,14 @@ def advance_figures(conn: Connection, today: date) -> None:
         refresh_figures(conn, today)
         return
     if last < today:
-        fell_due = select(items.c.customer_id).distinct().where(
-            OPEN, items.c.due_date >= literal(last, Date), items.c.due_date < literal(today, Date)
+        fell_due = (
+            select(items.c.customer_id)
+            .distinct()
+            .where(
+                OPEN,
+                items.c.due_date >= literal(last, Date),
+                items.c.due_date < literal(today, Date),
+            )
         )
         ids = list(conn.execute(fell_due).scalars())
         if len(ids) > RECOMPUTE_ALL_FROM:  # long after: recomputing all is cheaper
