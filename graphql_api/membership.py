@@ -5,9 +5,10 @@ An event (an import, a reminder logged or deleted, an alert saved, a new day) ev
 some alerts over some customers with the alerts' compiled SQL (evaluation.py) into a
 temporary table, one INSERT … SELECT per hundred alerts (membership_eval.py), and diffs it
 with the stored matches in SQL: the changes are written, then the matches follow them, then
-each alert's count. Nothing is read into Python per customer,
-and everything happens in the caller's transaction: a rolled-back event leaves membership
-and history as they were. A new day evaluates only the alerts that read the day.
+each alert's count. Nothing is read into Python per customer, and everything happens in the
+caller's transaction: a rolled-back event leaves membership and history as they were. An
+alert evaluated for the first time (a creation) has nothing to diff: its matches are written
+straight from the evaluation. A new day evaluates only the alerts that read the day.
 
 An alert that cannot be evaluated (its criteria do not load, or its SQL fails in the
 database) is left out of the diff: its matches stay as they are and its state says it is

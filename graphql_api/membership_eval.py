@@ -1,10 +1,11 @@
 """Alerts evaluated over the whole ledger for membership (membership.py), in SQL.
 
 `evaluate` fills a temporary table with every match, which an event diffs with the stored
-ones and `dso-alerts check` compares with them. (Writing only the difference, each alert's
-condition read once over the customers and once over its stored matches, measured twice as
-slow on SQLite: the condition is evaluated twice per match, and the figures' indexes no
-longer drive the first read.)
+ones and `dso-alerts check` compares with them; `evaluate_into_matches` writes the matches
+of alerts with none stored (a creation) straight into `alert_matches`. (Writing only the
+difference instead, each alert's condition read once over the customers and once over its
+stored matches, measured about twice as slow on SQLite: the condition is evaluated twice
+per match.)
 
 On a new day, an alert whose SQL is the same for the last day applied and for today
 (no relative date, no figure that depends on today) cannot change: `day_dependent` says
