@@ -42,9 +42,14 @@ def advance_figures(conn: Connection, today: date) -> None:
     """The figures of a new day. Moving forward from the day they were computed for, only
     the days overdue grow by the days in between, but for the customers with an open item
     that fell due meanwhile (its amount moves from not due to overdue, its age may be the
-    oldest): those are recomputed. Any other move (an earlier day) recomputes them all."""
+    oldest): those are recomputed. Any other move (an earlier day) recomputes them all.
+
+    PostgreSQL recomputes them all in any case: its UPDATE writes a new version of every
+    overdue customer's row in each of the figures' indexes, which measured slower than
+    rewriting the table (bench, 10,000 customers, CPU with the server's: 416 against 295 ms;
+    SQLite 78 against 182 ms)."""
     last = conn.execute(select(ledger_state.c.figures_date)).scalar()
-    if last is None or last > today:
+    if last is None or last > today or conn.dialect.name == "postgresql":
         refresh_figures(conn, today)
         return
     if last < today:
