@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import Date, and_, case, delete, func, insert, literal, select, update
 from sqlalchemy.engine import Connection
 
+from graphql_api.evaluation import OPEN
 from graphql_api.sql_functions import days_since
 from graphql_api.storage import (
     customer_figures,
@@ -28,7 +29,57 @@ def refresh_figures(
     conn: Connection, today: date, customer_ids: Collection[int] | None = None
 ) -> None:
     """Recompute the figures of `customer_ids` (all customers when None) for `today`."""
+    _recompute(conn, today, None if customer_ids is None else list(customer_ids))
+    if customer_ids is None:
+        conn.execute(update(ledger_state).where(ledger_state.c.id == 1).values(figures_date=today))
+
+
+# Beyond this many customers with an item fallen due, a new day recomputes every figure.
+RECOMPUTE_ALL_FROM = 20_000
+
+
+def advance_figures(conn: Connection, today: date) -> None:
+    """The figures of a new day. Moving forward from the day they were computed for, only
+    the days overdue grow by the days in between, but for the customers with an open item
+    that fell due meanwhile (its amount moves from not due to overdue, its age may be the
+    oldest): those are recomputed. Any other move (an earlier day) recomputes them all.
+
+    PostgreSQL recomputes them all in any case: its UPDATE writes a new version of every
+    overdue customer's row in each of the figures' indexes, which measured slower than
+    rewriting the table (bench, 10,000 customers, CPU with the server's: 416 against 295 ms;
+    SQLite 78 against 182 ms)."""
+    last = conn.execute(select(ledger_state.c.figures_date)).scalar()
+    if last is None or last > today or conn.dialect.name == "postgresql":
+        refresh_figures(conn, today)
+        return
+    if last < today:
+        fell_due = (
+            select(items.c.customer_id)
+            .distinct()
+            .where(
+                OPEN,
+                items.c.due_date >= literal(last, Date),
+                items.c.due_date < literal(today, Date),
+            )
+        )
+        ids = list(conn.execute(fell_due).scalars())
+        if len(ids) > RECOMPUTE_ALL_FROM:  # long after: recomputing all is cheaper
+            refresh_figures(conn, today)
+            return
+        days = customer_figures.c.days_overdue
+        grown = days + (today - last).days
+        conn.execute(update(customer_figures).where(days > 0).values(days_overdue=grown))
+        for start in range(0, len(ids), 1000):
+            _recompute(conn, today, ids[start : start + 1000])
+    conn.execute(update(ledger_state).where(ledger_state.c.id == 1).values(figures_date=today))
+
+
+def _recompute(conn: Connection, today: date, customer_ids: list[int] | None) -> None:
+    """Rewrite the figures of `customer_ids` (None: all)."""
     today_sql = literal(today, Date)
+    # The chosen customers, said in every part: each aggregate reads their rows only.
+    chosen_items = [] if customer_ids is None else [items.c.customer_id.in_(customer_ids)]
+    chosen_reminders = [] if customer_ids is None else [reminders.c.customer_id.in_(customer_ids)]
     overdue = and_(items.c.due_date.is_not(None), items.c.due_date < today_sql)
     item_totals = (
         select(
@@ -40,11 +91,13 @@ def refresh_figures(
                 "oldest_overdue"
             ),
         )
+        .where(*chosen_items)
         .group_by(items.c.customer_id)
         .subquery()
     )
     last_reminders = (
         select(reminders.c.customer_id, func.max(reminders.c.date).label("last_date"))
+        .where(*chosen_reminders)
         .group_by(reminders.c.customer_id)
         .subquery()
     )
@@ -68,9 +121,8 @@ def refresh_figures(
     )
     wipe = delete(customer_figures)
     if customer_ids is not None:
-        ids = list(customer_ids)
-        rows = rows.where(customers.c.id.in_(ids))
-        wipe = wipe.where(customer_figures.c.customer_id.in_(ids))
+        rows = rows.where(customers.c.id.in_(customer_ids))
+        wipe = wipe.where(customer_figures.c.customer_id.in_(customer_ids))
     conn.execute(wipe)
     conn.execute(
         insert(customer_figures).from_select(
@@ -89,8 +141,6 @@ def refresh_figures(
             rows,
         )
     )
-    if customer_ids is None:
-        conn.execute(update(ledger_state).where(ledger_state.c.id == 1).values(figures_date=today))
 
 
 def note_reminder(conn: Connection, customer_id: int, reminder_date: date) -> None:

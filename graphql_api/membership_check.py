@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy import exists, func, select
 from sqlalchemy.engine import Connection
 
-from graphql_api.membership import (
+from graphql_api.membership_eval import (
     compile_alerts,
     empty_fresh,
     evaluate,

@@ -28,7 +28,7 @@ from sqlalchemy.orm import aliased
 
 from graphql_api.criteria import load_criteria
 from graphql_api.evaluation import compile_criteria, ledger_for
-from graphql_api.figures import refresh_figures
+from graphql_api.figures import advance_figures, refresh_figures
 from graphql_api.membership import Cause, ChangeKind, Recorded, record
 from graphql_api.plugins import CriteriaRegistry
 from graphql_api.settings import Settings
@@ -102,8 +102,11 @@ def catch_up(conn: Connection, registry: CriteriaRegistry, today: date) -> Catch
         new_day = record(conn, registry, today, Cause.NEW_DAY, alert_ids=every, quiet=True)
         _set_day(conn, today)
     elif found.day_pending(today):
-        refresh_figures(conn, today)
-        new_day = record(conn, registry, today, Cause.NEW_DAY)
+        advance_figures(conn, today)
+        # Only the day changed since the last day applied (an event records its own diff):
+        # the alerts that do not read the day keep their matches.
+        last = found.membership_date if found.figures_date == found.membership_date else None
+        new_day = record(conn, registry, today, Cause.NEW_DAY, last_day=last)
         pruned = prune(conn, today, Settings().history_days)
         _set_day(conn, today)
     saved = None
