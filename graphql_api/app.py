@@ -69,9 +69,10 @@ from graphql_api.web_app import web_routes
 log = logging.getLogger(__name__)
 
 GZIP_MIN_BYTES = 1024
-# zlib's default level: an 80 KB bell page in 0.5 ms, 5% larger than starlette's level 9,
-# which takes 1.5 ms.
-GZIP_LEVEL = 6
+# zlib's fastest level: a 160 KB bell page in 0.2 ms (10 KB), where the default level 6
+# takes 0.6 ms for 7.6 KB and starlette's 9 1.4 ms for 7.2 KB. A few KB more cost less on
+# the wire than the CPU saved on every page.
+GZIP_LEVEL = 1
 UNAVAILABLE = "the database cannot be reached; try again in a few seconds"
 
 # What a request asks for, once checked: query, variables, operation name, allowed operations.

@@ -84,6 +84,8 @@ class ViewerAlerts:
         self.ledger = ledger
         self._visible: dict[int, VisibleAlert] | None = None
         self._counts: dict[int, int] | None = None  # the live alerts' stored counts
+        # What the API layer derives from these alerts once per request (their objects).
+        self.memo: dict[str, Any] = {}
         # For each customer of the page, the live alerts it matches (in the alerts' order)
         # and since when (bell_queries.moment).
         self.bells: Loader[list[bell_queries.Entry]] = Loader("bell", page, self._load_bells)
@@ -159,6 +161,7 @@ class ViewerAlerts:
             )
             visible[alert_id] = VisibleAlert(alert, broken)
         self._visible = visible
+        self.memo.clear()  # derived from the alerts as they were
 
     def _load_bells(self, customer_ids: list[int]) -> dict[int, list[bell_queries.Entry]]:
         live = self.live()

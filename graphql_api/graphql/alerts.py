@@ -8,7 +8,6 @@ No `from __future__ import annotations` here: `AlertInput` embeds the registry's
 import dataclasses
 import datetime
 from typing import Annotated, Any
-from weakref import WeakKeyDictionary
 
 import strawberry
 from strawberry.scalars import JSON
@@ -33,7 +32,6 @@ from graphql_api.graphql.paging import After, Before, First, Last
 from graphql_api.graphql.users import User
 from graphql_api.membership import Cause, ChangeKind
 from graphql_api.users import Role
-from graphql_api.viewer_alerts import ViewerAlerts
 
 strawberry.enum(
     domain.AlertType,
@@ -192,27 +190,45 @@ class Alert(Node):
         return match_count_history(info, self, days)
 
 
-_NODES: "WeakKeyDictionary[ViewerAlerts, dict[int, Alert]]" = WeakKeyDictionary()
-_BY_KEY: "WeakKeyDictionary[ViewerAlerts, dict[str, Alert]]" = WeakKeyDictionary()
+# Each alert's GraphQL object, kept from one request to the next for as long as the alert
+# cache hands out the same alert and compilation (a new version, day or registry gives new
+# ones): a bell page would otherwise build and encode the ids of all the viewer's alerts.
+# Keyed by identity, the pair kept alive with its object so that the ids stay theirs.
+_BUILT: dict[tuple[int, int], tuple[VisibleAlert, "Alert"]] = {}
+_MAX_BUILT = 20_000
+
+
+def _node(visible: VisibleAlert) -> "Alert":
+    key = (id(visible.alert), id(visible.compiled))
+    known = _BUILT.get(key)
+    if known is not None:
+        kept, node = known
+        if kept.alert is visible.alert and kept.compiled is visible.compiled:
+            return node
+    node = Alert.build(visible)
+    if len(_BUILT) >= _MAX_BUILT:
+        _BUILT.clear()
+    _BUILT[key] = (visible, node)
+    return node
 
 
 def visible_alerts(info: Info) -> dict[int, Alert]:
-    """The viewer's alerts as GraphQL objects by row id, built once per request (a bell page
-    shows each alert many times), in their order: highest level first, then by name."""
-    viewer = info.context.alerts
-    nodes = _NODES.get(viewer)
+    """The viewer's alerts as GraphQL objects by row id, in their order: highest level
+    first, then by name (a bell page shows each alert many times: one object each)."""
+    memo = info.context.alerts.memo
+    nodes = memo.get("nodes")
     if nodes is None:
-        nodes = _NODES[viewer] = {i: Alert.build(v) for i, v in viewer.all().items()}
-    return nodes
+        nodes = memo["nodes"] = {i: _node(v) for i, v in info.context.alerts.all().items()}
+    return nodes  # type: ignore[no-any-return]
 
 
 def visible_by_key(info: Info) -> dict[str, Alert]:
     """The viewer's alerts by public key (the key of their API id)."""
-    viewer = info.context.alerts
-    found = _BY_KEY.get(viewer)
+    memo = info.context.alerts.memo
+    found = memo.get("by_key")
     if found is None:
-        found = _BY_KEY[viewer] = {a.source.public_id: a for a in visible_alerts(info).values()}
-    return found
+        found = memo["by_key"] = {a.source.public_id: a for a in visible_alerts(info).values()}
+    return found  # type: ignore[no-any-return]
 
 
 def visible_alert(info: Info, alert_id: str) -> Alert | None:

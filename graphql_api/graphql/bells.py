@@ -74,7 +74,8 @@ def customer_bell(info: Info, customer_id: int, tab: domain.AlertTab | None) -> 
     nodes = visible_alerts(info)
     found = info.context.alerts.bells.get(customer_id)
     if tab is not None:
-        found = [(i, since) for i, since in found if nodes[i].type in tab.types]
+        in_tab = _in_tab(info, tab)
+        found = [entry for entry in found if entry[0] in in_tab]
     if not found:
         return EMPTY
     alerts = [nodes[alert_id] for alert_id, _ in found]
@@ -83,6 +84,19 @@ def customer_bell(info: Info, customer_id: int, tab: domain.AlertTab | None) -> 
         count=len(alerts), level=top, color=top.color, alerts=alerts,
         sinces=[since for _, since in found],
     )  # fmt: skip
+
+
+def _in_tab(info: Info, tab: domain.AlertTab) -> frozenset[int]:
+    """The viewer's alerts in `tab`, worked out once per request (a page asks per customer)."""
+    memo = info.context.alerts.memo
+    key = f"tab {tab.value}"
+    found = memo.get(key)
+    if found is None:
+        types = tab.types
+        found = memo[key] = frozenset(
+            i for i, node in visible_alerts(info).items() if node.type in types
+        )
+    return found  # type: ignore[no-any-return]
 
 
 @strawberry.input(
