@@ -450,8 +450,11 @@ STORED: dict[KindId, list[Any]] = {
 
 @pytest.mark.parametrize(
     ("kind", "stored"),
-    [(BUILTIN_KINDS[kind_id], json) for kind_id, examples in STORED.items() for json in examples],
-    ids=repr,
+    [
+        pytest.param(BUILTIN_KINDS[kind_id], json, id=f"{kind_id}-{json!r}")
+        for kind_id, examples in STORED.items()
+        for json in examples
+    ],
 )
 def test_stored_json_round_trips_exactly(kind: Kind[Any], stored: Any) -> None:
     again = kind.to_json(kind.parse(stored, "criteria.x"))
