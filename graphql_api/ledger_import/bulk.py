@@ -1,0 +1,58 @@
+"""Secondary indexes built once after a bulk write instead of row by row during it.
+
+Building an index from the finished table sorts its entries once; keeping it during a load
+of 100,000 customers or 2M items inserts each entry into a B-tree that no longer fits the
+page cache (measured: the customers' and figures' writes took most of their load time in
+their sort indexes). The indexes are dropped and created again inside the import's
+transaction, so a killed import leaves them as they were, like everything else.
+
+Where readers would wait: on PostgreSQL, DROP INDEX locks the table against readers until
+the transaction ends, so it is done only on tables that are empty (a first load, where the
+import's TRUNCATE locks them anyway). On SQLite, readers keep reading their WAL snapshot,
+indexes included, whatever the writer does: a table that is rewritten whole is indexed
+after its write whether it was empty or not.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from sqlalchemy import Index, Table, inspect, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.schema import CreateIndex, DropIndex
+
+
+def _is_empty(conn: Connection, table: Table) -> bool:
+    return conn.execute(select(1).select_from(table).limit(1)).first() is None
+
+
+def _deferrable(conn: Connection, table: Table, rewritten: bool) -> list[Index]:
+    """The table's indexes to build after the write: its plain (not unique) indexes that
+    the database has, when readers would not wait for them (see the module's docstring)."""
+    readers_wait = conn.dialect.name == "postgresql" or not rewritten
+    if readers_wait and not _is_empty(conn, table):
+        return []
+    present = {index["name"] for index in inspect(conn).get_indexes(table.name)}
+    return sorted(
+        (index for index in table.indexes if not index.unique and index.name in present),
+        key=lambda index: str(index.name),
+    )
+
+
+@contextlib.contextmanager
+def indexes_built_after(
+    conn: Connection, *tables: Table, rewritten: bool = False
+) -> Iterator[None]:
+    """Write `tables` in the block, then build their plain indexes from the result.
+
+    `rewritten`: the block replaces every row of the tables (on SQLite their indexes are then
+    built after even when the tables held rows). The unique indexes stay: they are what
+    refuses a duplicate.
+    """
+    deferred = [index for table in tables for index in _deferrable(conn, table, rewritten)]
+    for index in deferred:
+        conn.execute(DropIndex(index))
+    yield
+    for index in deferred:
+        conn.execute(CreateIndex(index))
