@@ -40,19 +40,42 @@ def _deferrable(conn: Connection, table: Table, rewritten: bool) -> list[Index]:
     )
 
 
+def _constraints(conn: Connection, table: Table) -> list[tuple[str, str]]:
+    """(name, definition) of an empty PostgreSQL table's primary key and unique constraints,
+    which PostgreSQL can add again to a filled table (SQLite cannot)."""
+    if conn.dialect.name != "postgresql" or not _is_empty(conn, table):
+        return []
+    rows = conn.exec_driver_sql(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = %(table)s::regclass AND contype IN ('p', 'u') ORDER BY conname",
+        {"table": table.name},
+    )
+    return [(name, definition) for name, definition in rows]
+
+
 @contextlib.contextmanager
 def indexes_built_after(
-    conn: Connection, *tables: Table, rewritten: bool = False
+    conn: Connection, *tables: Table, rewritten: bool = False, keys: bool = False
 ) -> Iterator[None]:
     """Write `tables` in the block, then build their plain indexes from the result.
 
     `rewritten`: the block replaces every row of the tables (on SQLite their indexes are then
-    built after even when the tables held rows). The unique indexes stay: they are what
-    refuses a duplicate.
+    built after even when the tables held rows). `keys`: on PostgreSQL, an empty table's
+    primary key and unique constraints are added after too; the block must then find its
+    duplicates itself (a duplicate fails the import when the constraint is added again).
     """
     deferred = [index for table in tables for index in _deferrable(conn, table, rewritten)]
+    constraints = [
+        (table, name, definition)
+        for table in (tables if keys else ())
+        for name, definition in _constraints(conn, table)
+    ]
     for index in deferred:
         conn.execute(DropIndex(index))
+    for table, name, _ in constraints:
+        conn.exec_driver_sql(f'ALTER TABLE {table.name} DROP CONSTRAINT "{name}"')
     yield
+    for table, name, definition in constraints:
+        conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD CONSTRAINT "{name}" {definition}')
     for index in deferred:
         conn.execute(CreateIndex(index))

@@ -65,7 +65,8 @@ def import_ledger(
             summary.customers_created, summary.customers_updated = created, updated
         if items_file is not None:
             source = CsvFile(items_file, _items.REQUIRED, ITEM_COLUMNS, log, show_progress)
-            with indexes_built_after(conn, items, rewritten=not upsert_items):
+            replacing = not upsert_items  # an upsert needs the unique key for its ON CONFLICT
+            with indexes_built_after(conn, items, rewritten=replacing, keys=replacing):
                 loaded = _items.load_items(conn, source, accounts, upsert=upsert_items)
             summary.items_loaded = loaded
         if reminders_file is not None:
