@@ -9,7 +9,8 @@ database is exactly as it was. Read in this order:
 - `item_lines.py`: an items line as written, and the fast path for clean lines;
 - `csv_file.py`: reading a CSV file, placing each problem by line and column;
 - `values.py`: parsing one cell; `problems.py`: the problem list and `ImportFailed`;
-- `writers.py`: rows as the database stores them, COPY on PostgreSQL, executemany on SQLite.
+- `writers.py`: rows as the database stores them, COPY on PostgreSQL, executemany on SQLite;
+- `bulk.py`: the secondary indexes a bulk write builds after it rather than row by row.
 """
 
 from graphql_api.ledger_import.customers import CUSTOMER_COLUMNS

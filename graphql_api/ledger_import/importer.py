@@ -15,12 +15,13 @@ from graphql_api.figures import refresh_figures
 from graphql_api.ledger_import import customers as _customers
 from graphql_api.ledger_import import items as _items
 from graphql_api.ledger_import import reminders as _reminders
+from graphql_api.ledger_import.bulk import indexes_built_after
 from graphql_api.ledger_import.csv_file import CsvFile
 from graphql_api.ledger_import.item_lines import ITEM_COLUMNS
 from graphql_api.ledger_import.problems import ImportFailed, ProblemLog
 from graphql_api.ledger_import.writers import checked_references
 from graphql_api.plugins import CriteriaRegistry, load_registry
-from graphql_api.storage import customers, write_transaction
+from graphql_api.storage import customer_figures, customers, items, reminders, write_transaction
 
 
 @dataclass
@@ -59,16 +60,21 @@ def import_ledger(
             source = CsvFile(
                 customers_file, _customers.REQUIRED, _customers.CUSTOMER_COLUMNS, log, show_progress
             )
-            created, updated = _customers.load_customers(conn, source, accounts)
+            with indexes_built_after(conn, customers):
+                created, updated = _customers.load_customers(conn, source, accounts)
             summary.customers_created, summary.customers_updated = created, updated
         if items_file is not None:
             source = CsvFile(items_file, _items.REQUIRED, ITEM_COLUMNS, log, show_progress)
-            summary.items_loaded = _items.load_items(conn, source, accounts, upsert=upsert_items)
+            replacing = not upsert_items  # an upsert needs the unique key for its ON CONFLICT
+            with indexes_built_after(conn, items, rewritten=replacing, keys=replacing):
+                loaded = _items.load_items(conn, source, accounts, upsert=upsert_items)
+            summary.items_loaded = loaded
         if reminders_file is not None:
             source = CsvFile(
                 reminders_file, _reminders.REQUIRED, _reminders.REMINDER_COLUMNS, log, show_progress
             )
-            added, skipped = _reminders.load_reminders(conn, source, accounts, logged_by, today)
+            with indexes_built_after(conn, reminders):
+                added, skipped = _reminders.load_reminders(conn, source, accounts, logged_by, today)
             summary.reminders_added, summary.reminders_skipped = added, skipped
         if log.total:
             conn.rollback()
@@ -79,7 +85,7 @@ def import_ledger(
         analyze = conn.dialect.name == "postgresql" and bool(items_file or customers_file)
         if analyze:
             conn.exec_driver_sql("ANALYZE customers, items, reminders")
-        with checked_references(conn):
+        with checked_references(conn), indexes_built_after(conn, customer_figures, rewritten=True):
             refresh_figures(conn, today)
         if analyze:
             conn.exec_driver_sql("ANALYZE customer_figures")

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from graphql_api.ledger_import.csv_file import CsvFile
 from graphql_api.ledger_import.customers import known_account
@@ -64,7 +65,12 @@ def load_items(
         conn.exec_driver_sql("TRUNCATE items")
     elif not upsert:
         conn.execute(delete(items))
-    seen = SeenDocuments()
+    # Duplicates: the unique index refuses them where a refused statement leaves the
+    # transaction usable (SQLite, replacing), and only a failing import looks for their
+    # lines; COPY and an upsert would not refuse them so, and are checked line by line.
+    by_index = conn.dialect.name == "sqlite" and not upsert
+    seen = None if by_index else SeenDocuments()
+    refused = False
     suspects: list[tuple[int, str, str]] = []
     batch: list[ItemRow] = []
     writing = source.log.total == 0
@@ -79,7 +85,7 @@ def load_items(
                 writing = False
                 continue
             account, item = quick
-            if seen.seen_before(account, item[1]):
+            if seen is not None and seen.seen_before(account, item[1]):
                 suspects.append((line, account, item[1]))
                 if writing:
                     writer.pause()  # _is_repeat may look at the items written so far
@@ -89,15 +95,45 @@ def load_items(
                 continue
             batch.append(item)
             if len(batch) >= BATCH:
-                writer.write(batch)
+                refused = not _write(writer, batch, by_index)
+                writing = not refused
                 loaded += len(batch)
                 batch = []
+        if source.log.total == 0 and batch and not refused:
+            refused = not _write(writer, batch, by_index)
+            loaded += len(batch)
+        if by_index and (refused or source.log.total):
+            suspects = _duplicate_suspects(source)
         if suspects:
             _report_duplicates(source, suspects)
-        if source.log.total == 0 and batch:
-            writer.write(batch)
-            loaded += len(batch)
+        if refused and not source.log.total:  # not expected: the file's pairs are all distinct
+            source.problem(0, "document_number", None, "a document appears twice for an account")
     return loaded
+
+
+def _write(writer: ItemsWriter, batch: list[ItemRow], by_index: bool) -> bool:
+    """Write `batch`; False when the unique index refused a duplicate (`by_index`)."""
+    try:
+        writer.write(batch)
+    except IntegrityError as error:
+        if not by_index or "UNIQUE" not in str(error.orig):
+            raise
+        return False
+    return True
+
+
+def _duplicate_suspects(source: CsvFile) -> list[tuple[int, str, str]]:
+    """(line, account, document) of the lines whose pair's hash was met before (a pass over
+    the file, on the way to a rejection); _report_duplicates keeps the real ones."""
+    seen = SeenDocuments()
+    quiet = CsvFile(source.path, source.required, source.known, ProblemLog())
+    suspects = []
+    for line, cells in quiet.rows():
+        account = cells[quiet.index["account_number"]].strip()
+        document = cells[quiet.index["document_number"]].strip()
+        if seen.seen_before(account, document):
+            suspects.append((line, account, document))
+    return suspects
 
 
 class SeenDocuments:

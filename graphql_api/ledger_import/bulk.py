@@ -1,0 +1,81 @@
+"""Secondary indexes built once after a bulk write instead of row by row during it.
+
+Building an index from the finished table sorts its entries once; keeping it during a load
+of 100,000 customers or 2M items inserts each entry into a B-tree that no longer fits the
+page cache (measured: the customers' and figures' writes took most of their load time in
+their sort indexes). The indexes are dropped and created again inside the import's
+transaction, so a killed import leaves them as they were, like everything else.
+
+Where readers would wait: on PostgreSQL, DROP INDEX locks the table against readers until
+the transaction ends, so it is done only on tables that are empty (a first load, where the
+import's TRUNCATE locks them anyway). On SQLite, readers keep reading their WAL snapshot,
+indexes included, whatever the writer does: a table that is rewritten whole is indexed
+after its write whether it was empty or not.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from sqlalchemy import Index, Table, inspect, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.schema import CreateIndex, DropIndex
+
+
+def _is_empty(conn: Connection, table: Table) -> bool:
+    return conn.execute(select(1).select_from(table).limit(1)).first() is None
+
+
+def _deferrable(conn: Connection, table: Table, rewritten: bool) -> list[Index]:
+    """The table's indexes to build after the write: its plain (not unique) indexes that
+    the database has, when readers would not wait for them (see the module's docstring)."""
+    readers_wait = conn.dialect.name == "postgresql" or not rewritten
+    if readers_wait and not _is_empty(conn, table):
+        return []
+    present = {index["name"] for index in inspect(conn).get_indexes(table.name)}
+    return sorted(
+        (index for index in table.indexes if not index.unique and index.name in present),
+        key=lambda index: str(index.name),
+    )
+
+
+def _constraints(conn: Connection, table: Table) -> list[tuple[str, str]]:
+    """(name, definition) of an empty PostgreSQL table's primary key and unique constraints,
+    which PostgreSQL can add again to a filled table (SQLite cannot)."""
+    if conn.dialect.name != "postgresql" or not _is_empty(conn, table):
+        return []
+    rows = conn.exec_driver_sql(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = %(table)s::regclass AND contype IN ('p', 'u') ORDER BY conname",
+        {"table": table.name},
+    )
+    return [(name, definition) for name, definition in rows]
+
+
+@contextlib.contextmanager
+def indexes_built_after(
+    conn: Connection, *tables: Table, rewritten: bool = False, keys: bool = False
+) -> Iterator[None]:
+    """Write `tables` in the block, then build their plain indexes from the result.
+
+    `rewritten`: the block replaces every row of the tables (on SQLite their indexes are then
+    built after even when the tables held rows). `keys`: on PostgreSQL, an empty table's
+    primary key and unique constraints are added after too; the block must then find its
+    duplicates itself (a duplicate fails the import when the constraint is added again).
+    """
+    deferred = [index for table in tables for index in _deferrable(conn, table, rewritten)]
+    constraints = [
+        (table, name, definition)
+        for table in (tables if keys else ())
+        for name, definition in _constraints(conn, table)
+    ]
+    for index in deferred:
+        conn.execute(DropIndex(index))
+    for table, name, _ in constraints:
+        conn.exec_driver_sql(f'ALTER TABLE {table.name} DROP CONSTRAINT "{name}"')
+    yield
+    for table, name, definition in constraints:
+        conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD CONSTRAINT "{name}" {definition}')
+    for index in deferred:
+        conn.execute(CreateIndex(index))
