@@ -60,8 +60,8 @@ EXECUTOR_TESTS := tests/test_api_*.py tests/test_http_*.py tests/test_executors_
 test: install web web-check
 	scripts/ensure-postgres
 	scripts/ensure-chromium
-	$(BIN)/pytest -q
-	DSO_ALERTS_TEST_DATABASES=sqlite $(BIN)/pytest -q --executor graphql-core $(EXECUTOR_TESTS)
+	$(BIN)/pytest -q -n 2
+	DSO_ALERTS_TEST_DATABASES=sqlite $(BIN)/pytest -q -n 2 --executor graphql-core $(EXECUTOR_TESTS)
 
 bench: install
 	scripts/ensure-postgres
