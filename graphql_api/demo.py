@@ -21,11 +21,13 @@ from graphql_api.plugins import CriteriaRegistry
 from graphql_api.storage import alerts, customers, users, write_transaction
 from graphql_api.users import Role, User, add_user
 
+# Name, role and the collector code of the accounts they follow ("my portfolio"): alice and
+# bob follow two of the demo ledger's collectors (ledger_generator.COLLECTORS).
 DEMO_USERS = (
-    ("admin", Role.ADMIN),
-    ("alice", Role.USER),
-    ("bob", Role.USER),
-    ("viewer", Role.VIEWER),
+    ("admin", Role.ADMIN, None),
+    ("alice", Role.USER, "Camille"),
+    ("bob", Role.USER, "Julien"),
+    ("viewer", Role.VIEWER, None),
 )
 
 SEED_ALERTS: tuple[tuple[str, AlertType, Level, Visibility, dict[str, Any]], ...] = (
@@ -71,11 +73,11 @@ def run_demo(engine: Engine, registry: CriteriaRegistry, today: date) -> DemoRes
         result.ledger_loaded = True
     with write_transaction(engine) as conn:
         existing = set(conn.execute(select(users.c.name)).scalars())
-        for name, role in DEMO_USERS:
+        for name, role, collector in DEMO_USERS:
             if name in existing:
                 result.existing_users.append(name)
             else:
-                result.tokens[name] = add_user(conn, name, role)
+                result.tokens[name] = add_user(conn, name, role, collector)
         rows = conn.execute(select(users.c.id, users.c.name, users.c.role)).all()
         by_name = {row.name: User(row.id, row.name, Role(row.role)) for row in rows}
         taken = set(conn.execute(select(alerts.c.name)).scalars())
