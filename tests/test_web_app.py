@@ -113,7 +113,9 @@ def test_a_sign_in_link_signs_in_and_leaves_no_token_in_the_address(
 ) -> None:
     page = signed_in(tab, server, "alice")
     assert "token" not in page.url
-    expect(page.get_by_role("link", name="Collection")).to_have_attribute("aria-current", "page")
+    expect(page.get_by_role("link", name="Collection", exact=True)).to_have_attribute(
+        "aria-current", "page"
+    )
     # A deep link loads the app too.
     page.goto(f"{base_url(server)}/changes")
     expect(page.get_by_role("heading", name="What changed")).to_be_visible()
@@ -200,7 +202,9 @@ def test_hovering_or_focusing_a_bell_lists_its_alerts_with_type_and_colour(
         n for n in data["customers"]["nodes"]
         if {"COLLECTION", "NONE"} <= {a["type"] for a in n["bell"]["alerts"]}
     )  # fmt: skip
-    row = worklist_rows(page).filter(has=page.get_by_role("link", name=node["accountNumber"]))
+    row = worklist_rows(page).filter(
+        has=page.get_by_role("link", name=node["accountNumber"], exact=True)
+    )
     bell = row.get_by_role("button", name=re.compile(r"\d+ alerts? on"))
 
     bell.hover()
@@ -240,7 +244,9 @@ def test_the_padlock_is_on_the_private_alert_only(tab: Watched, server: LiveServ
     node = api(server, "alice", ROWS, tab="RISK", alertId=alert_id)["customers"]["nodes"][0]
     search = page.get_by_role("searchbox", name="Search accounts")
     search.fill(node["accountNumber"])
-    row = worklist_rows(page).filter(has=page.get_by_role("link", name=node["accountNumber"]))
+    row = worklist_rows(page).filter(
+        has=page.get_by_role("link", name=node["accountNumber"], exact=True)
+    )
     expect(row).to_have_count(1)
     row.get_by_role("button", name=re.compile("alerts? on")).hover()
     entries = bell_list_of(page, node["accountNumber"]).get_by_role("listitem")
@@ -465,7 +471,7 @@ def test_a_viewer_sees_no_edit_controls(tab: Watched, server: LiveServer) -> Non
     expect(page.get_by_role("button", name="New alert")).to_have_count(0)
     mark_all = page.get_by_role("button", name=re.compile("Mark all Collection alerts"))
     expect(mark_all).to_be_visible()
-    page.get_by_role("link", name=LATE).click()
+    page.get_by_role("link", name=LATE, exact=True).click()
     expect(page.get_by_role("heading", name=LATE)).to_be_visible()
     expect(page.get_by_role("button", name="Edit alert")).to_have_count(0)
     members = page.get_by_role("region", name=re.compile("^Accounts matching")).locator("tbody tr")
@@ -537,8 +543,8 @@ def test_screenshots(browser: Browser, server: LiveServer, tmp_path: Path) -> No
         expect(page.get_by_role("tooltip")).to_be_visible()
         page.screenshot(path=str(folder / "worklist.png"))
         page.mouse.move(5, 5)
-        page.get_by_role("link", name="Risk").click()
-        page.get_by_role("link", name=PRIVATE).click()
+        page.get_by_role("link", name="Risk", exact=True).click()
+        page.get_by_role("link", name=PRIVATE, exact=True).click()
         page.get_by_role("button", name="Edit alert").click()
         editor = page.get_by_role("dialog", name="Edit alert")
         expect(editor.get_by_text(re.compile("match these criteria"))).to_be_visible()
