@@ -25,7 +25,7 @@ from graphql_api.graphql.alerts import Alert, AlertPayload, visible_alerts, visi
 from graphql_api.graphql.context import Info
 from graphql_api.graphql.errors import payload_errors, query_error
 from graphql_api.graphql.node import Node
-from graphql_api.graphql.paging import After, Before, First, Last, PageInfo, page_info, window
+from graphql_api.graphql.paging import Paging, connection_types, paged, window
 from graphql_api.keyset import Page
 from graphql_api.membership import Cause, ChangeKind
 from graphql_api.request_context import ChangeLoaders, ChangesAsked
@@ -34,7 +34,6 @@ from graphql_api.storage import alert_changes
 if TYPE_CHECKING:
     from graphql_api.graphql.customers import Customer
 
-Paging = tuple[int | None, str | None, int | None, str | None]
 Since = Annotated[dt.datetime | None, strawberry.argument(
     description="Only the changes at or after this moment (ISO 8601; UTC when no offset).")]
 
@@ -70,25 +69,12 @@ class AlertChange(Node):
         return Customer.of(info.context.customer_rows.get(self.source.customer_id))
 
 
-@strawberry.type(description="A change and its cursor.")
-class AlertChangeEdge:
-    cursor: str = strawberry.field(description="Pass it as `after` (or `before`).")
-    node: AlertChange = strawberry.field(description="The change.")
-
-
-@strawberry.type(description="A page of changes, newest first (Relay convention).")
-class AlertChangeConnection:
-    count: strawberry.Private[Callable[[], int]]
-    page_info: PageInfo = strawberry.field(description="Where this page stands.")
-    edges: list[AlertChangeEdge] = strawberry.field(description="The changes of this page.")
-
-    @strawberry.field(description="How many changes there are, over all pages.")
-    def total_count(self) -> int:
-        return self.count()
-
-    @strawberry.field(description="The changes of this page, without cursors.")
-    def nodes(self) -> list[AlertChange]:
-        return [edge.node for edge in self.edges]
+AlertChangeEdge, AlertChangeConnection = connection_types(
+    AlertChange, "change", "changes",
+    description="A page of changes, newest first (Relay convention).",
+    cursor="Pass it as `after` (or `before`).",
+    total_count="How many changes there are, over all pages.",
+)  # fmt: skip
 
 
 @strawberry.type(description="How many customers matched an alert at the end of a day.")
@@ -100,15 +86,9 @@ class DailyCount:
 def _connection(info: Info, page: Page, count: Callable[[], int]) -> AlertChangeConnection:
     changes = [Change.of(row) for row in page.rows]
     info.context.show_customers(c.customer_id for c in changes)
-    nodes = visible_alerts(info)
-    edges = [
-        AlertChangeEdge(cursor=ORDER.encode(ORDER.key_of(row)),
-                        node=AlertChange.of(change, nodes[change.alert_id]))
-        for row, change in zip(page.rows, changes, strict=True)
-    ]  # fmt: skip
-    return AlertChangeConnection(
-        count=count, page_info=page_info(page, [e.cursor for e in edges]), edges=edges
-    )
+    alerts = visible_alerts(info)
+    nodes = [AlertChange.of(change, alerts[change.alert_id]) for change in changes]
+    return AlertChangeConnection.of(page, ORDER, nodes, count)
 
 
 def _visible_ids(info: Info, tab: domain.AlertTab | None = None) -> list[int]:
@@ -127,7 +107,7 @@ def nested_changes(
     """One parent's changes (an alert's, or a customer's): without a cursor, the page of
     every parent of the response at once; the counts too."""
     context = info.context
-    asked = window(ORDER, *paging)
+    asked = window(ORDER, paging)
     kind_name = None if kind is None else kind.value
     if asked.after is None and asked.before is None:
         first = ChangesAsked(since, kind_name, asked.size, asked.forward)
@@ -194,20 +174,18 @@ class ChangeQueries:
         "newest first: what changed with last night's import."
     )
     @query_error
+    @paged
     def alert_changes(
         self,
         info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
+        paging: Paging,
         since: Since = None,
         tab: Annotated[domain.AlertTab | None, strawberry.argument(
             description="Only the changes of this tab's alerts.")] = None,
     ) -> AlertChangeConnection | None:  # fmt: skip
         conn = info.context.conn
         filters = change_queries.change_filters(_visible_ids(info, tab), since)
-        page = changes_page(conn, filters, window(ORDER, first, after, last, before))
+        page = changes_page(conn, filters, window(ORDER, paging))
         return _connection(info, page, lambda: change_count(conn, filters))
 
 

@@ -34,16 +34,7 @@ from graphql_api.graphql.items import (
     items_query_type,
 )
 from graphql_api.graphql.node import Node
-from graphql_api.graphql.paging import (
-    After,
-    Before,
-    First,
-    Last,
-    PageInfo,
-    page_info,
-    page_size,
-    window,
-)
+from graphql_api.graphql.paging import Paging, connection_types, page_size, paged, window
 from graphql_api.graphql.reminders import Reminder
 from graphql_api.keyset import SortDirection
 
@@ -138,17 +129,15 @@ class Customer(Node):
         description="Its entries into and exits from the alerts the viewer can see, newest first."
     )
     @query_error
+    @paged
     def alert_changes(
         self,
         info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
+        paging: Paging,
         since: Annotated[dt.datetime | None, strawberry.argument(
             description="Only the changes at or after this moment.")] = None,
     ) -> AlertChangeConnection:  # fmt: skip
-        return customer_alert_changes(info, self.pk, (first, after, last, before), since)
+        return customer_alert_changes(info, self.pk, paging, since)
 
     @strawberry.field(description="Its reminders, newest first.")
     @query_error
@@ -168,13 +157,11 @@ class Customer(Node):
         "meeting those item criteria. Oldest due date first unless `orderBy` says otherwise."
     )
     @query_error
+    @paged
     def items(
         self,
         info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
+        paging: Paging,
         where: Annotated[SchemaCriteria | None, strawberry.argument(
             description="Item criteria only (a customer criterion is a VALIDATION error).",
         )] = None,
@@ -182,36 +169,15 @@ class Customer(Node):
             description="Sort keys, applied in turn (default: due date, oldest first).",
         )] = None,
     ) -> ItemConnection:  # fmt: skip
-        return customer_items(info, self, first, after, last, before, where, order_by)
+        return customer_items(info, self, paging, where, order_by)
 
 
-@strawberry.type(description="A customer and its cursor.")
-class CustomerEdge:
-    cursor: str = strawberry.field(
-        description="Pass it as `after` (or `before`) to page from this customer."
-    )
-    node: Customer = strawberry.field(description="The customer.")
-
-
-@strawberry.type(description="A page of customers (Relay convention).")
-class CustomerConnection:
-    # Counts the customers of every page (only when asked: it reads them all).
-    count: strawberry.Private[Callable[[], int]]
-    page_info: PageInfo = strawberry.field(description="Where this page stands.")
-    edges: list[CustomerEdge] = strawberry.field(description="The customers of this page.")
-
-    @strawberry.field(description="How many customers match, over all pages.")
-    def total_count(self) -> int:
-        return self.count()
-
-    @strawberry.field(description="The customers of this page, without cursors.")
-    def nodes(self) -> list[Customer]:
-        return [edge.node for edge in self.edges]
+CustomerEdge, CustomerConnection = connection_types(Customer, "customer", "customers")
 
 
 def customer_connection(
     info: Info,
-    paging: tuple[int | None, str | None, int | None, str | None],
+    paging: Paging,
     conditions: list[ColumnElement[bool]],
     search: str | None = None,
     *,
@@ -228,16 +194,12 @@ def customer_connection(
     by_bell = any(field is CustomerSortField.BELL for field, _ in wanted)
     source, kept, key = worklist(info, bell, by_bell)
     order = customer_queries.customer_order(wanted, key)
-    asked = window(order, *paging)
+    asked = window(order, paging)
     filters = [*conditions, *kept, *customer_queries.customer_filter(None, search)]
     guarded = info.context.alerts.guarded_read
     page = guarded(
         lambda conn: customer_queries.sorted_customers(conn, filters, order, asked, source), where
     )
-    edges = [
-        CustomerEdge(cursor=order.encode(order.key_of(row)), node=node)
-        for row, node in zip(page.rows, Customer.shown(info, page.rows), strict=True)
-    ]
 
     @query_error
     def count() -> int:
@@ -245,16 +207,14 @@ def customer_connection(
             return total()
         return guarded(lambda conn: customer_queries.customer_count(conn, filters, source), where)
 
-    return CustomerConnection(
-        count=count, page_info=page_info(page, [e.cursor for e in edges]), edges=edges
-    )
+    return CustomerConnection.of(page, order, Customer.shown(info, page.rows), count)
 
 
 @query_error
 def alert_customers(
     info: Info,
     alert_id: int,
-    paging: tuple[int | None, str | None, int | None, str | None],
+    paging: Paging,
 ) -> CustomerConnection:
     """The customers matching one of the viewer's alerts, in account-number order."""
     condition = _of_alert(info, alert_id)
@@ -284,13 +244,11 @@ def customer_queries_type(criteria_input: type) -> type:
             "for both."
         )
         @query_error
+        @paged
         def customers(
             self,
             info: Info,
-            first: First = None,
-            after: After = None,
-            last: Last = None,
-            before: Before = None,
+            paging: Paging,
             where: Annotated[criteria_input | None, strawberry.argument(  # type: ignore[valid-type]
                 description="Advanced search: the criteria of alerts, with the same meaning."
             )] = None,
@@ -325,7 +283,7 @@ def customer_queries_type(criteria_input: type) -> type:
                 if where is None and bell is None and customer_queries.search_text(search) is None:
                     total = _total(info, shown.source.id)
             return customer_connection(
-                info, (first, after, last, before), conditions, search, order_by=order_by,
+                info, paging, conditions, search, order_by=order_by,
                 where=spec, bell=bell, total=total,
             )  # fmt: skip
 

@@ -8,7 +8,6 @@ No `from __future__ import annotations` here: `items(where:)` takes the registry
 import datetime as dt
 import enum
 import json
-from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -23,7 +22,7 @@ from graphql_api.graphql.context import Info
 from graphql_api.graphql.criteria import parse_where
 from graphql_api.graphql.errors import query_error
 from graphql_api.graphql.node import Node
-from graphql_api.graphql.paging import After, Before, First, Last, PageInfo, page_info, window
+from graphql_api.graphql.paging import Paging, connection_types, paged, window
 from graphql_api.item_queries import ItemsAsked, ItemSortField
 from graphql_api.keyset import Order, SortDirection
 
@@ -98,27 +97,7 @@ class Item(Node):
         return Customer.of(info.context.customer_rows.get(self.customer_pk))
 
 
-@strawberry.type(description="An item and its cursor.")
-class ItemEdge:
-    cursor: str = strawberry.field(
-        description="Pass it as `after` (or `before`) to page from this item."
-    )
-    node: Item = strawberry.field(description="The item.")
-
-
-@strawberry.type(description="A page of items (Relay convention).")
-class ItemConnection:
-    count: strawberry.Private[Callable[[], int]]
-    page_info: PageInfo = strawberry.field(description="Where this page stands.")
-    edges: list[ItemEdge] = strawberry.field(description="The items of this page.")
-
-    @strawberry.field(description="How many items match, over all pages.")
-    def total_count(self) -> int:
-        return self.count()
-
-    @strawberry.field(description="The items of this page, without cursors.")
-    def nodes(self) -> list[Item]:
-        return [edge.node for edge in self.edges]
+ItemEdge, ItemConnection = connection_types(Item, "item", "items")
 
 
 def item_order(order_by: list[ItemOrder] | None) -> Order:
@@ -126,9 +105,8 @@ def item_order(order_by: list[ItemOrder] | None) -> Order:
 
 
 def customer_items(
-    info: Info, customer: "Customer", first: int | None, after: str | None, last: int | None,
-    before: str | None, where: Any, order_by: list[ItemOrder] | None,
-) -> ItemConnection:  # fmt: skip
+    info: Info, customer: "Customer", paging: Paging, where: Any, order_by: list[ItemOrder] | None
+) -> ItemConnection:
     """A page of the customer's items: all of them, or with `where` its open items meeting
     those ITEM criteria. The page is read with every other customer's shown by the request."""
     context = info.context
@@ -144,24 +122,16 @@ def customer_items(
                 )
         condition = compile_criteria(spec, context.ledger).item_part
         key = json.dumps(criteria_json(spec), sort_keys=True, default=str)
-    asked = ItemsAsked(
-        order, order.signature, window(order, first, after, last, before), key, condition
-    )
+    asked = ItemsAsked(order, order.signature, window(order, paging), key, condition)
     found = context.items(customer.pk, asked)
-    edges = [
-        ItemEdge(cursor=order.encode(order.key_of(row)), node=Item.of(row, context.today, customer))
-        for row in found.rows
-    ]
+    nodes = [Item.of(row, context.today, customer) for row in found.rows]
     total = found.total
-    return ItemConnection(
-        count=lambda: total, page_info=page_info(found, [e.cursor for e in edges]), edges=edges
-    )
+    return ItemConnection.of(found, order, nodes, lambda: total)
 
 
 def ledger_items(
-    info: Info, first: int | None, after: str | None, last: int | None, before: str | None,
-    where: Any, search: str | None, order_by: list[ItemOrder] | None,
-) -> ItemConnection:  # fmt: skip
+    info: Info, paging: Paging, where: Any, search: str | None, order_by: list[ItemOrder] | None
+) -> ItemConnection:
     context = info.context
     order = item_order(order_by)
     parts: tuple[ColumnElement[bool] | None, ColumnElement[bool] | None] = (None, None)
@@ -170,22 +140,15 @@ def ledger_items(
         compiled = compile_criteria(spec, context.ledger)
         parts = (compiled.customer_part, compiled.item_part)
     filters = item_queries.item_filter(*parts, search)
-    page = item_queries.ledger_items(
-        context.conn, filters, order, window(order, first, after, last, before)
-    )
+    page = item_queries.ledger_items(context.conn, filters, order, window(order, paging))
     context.show_customers(row.customer_id for row in page.rows)
-    edges = [
-        ItemEdge(cursor=order.encode(order.key_of(row)), node=Item.of(row, context.today))
-        for row in page.rows
-    ]
 
     @query_error
     def total() -> int:
         return item_queries.item_count(context.conn, filters)
 
-    return ItemConnection(
-        count=total, page_info=page_info(page, [e.cursor for e in edges]), edges=edges
-    )
+    nodes = [Item.of(row, context.today) for row in page.rows]
+    return ItemConnection.of(page, order, nodes, total)
 
 
 def items_query_type(criteria_input: type) -> type:
@@ -202,13 +165,11 @@ def items_query_type(criteria_input: type) -> type:
             "(ignoring case and accents). Oldest due date first unless `orderBy` says otherwise."
         )
         @query_error
+        @paged
         def items(
             self,
             info: Info,
-            first: First = None,
-            after: After = None,
-            last: Last = None,
-            before: Before = None,
+            paging: Paging,
             where: Annotated[criteria_input | None, strawberry.argument(  # type: ignore[valid-type]
                 description="The criteria of alerts, item by item.")] = None,
             search: Annotated[str | None, strawberry.argument(
@@ -218,6 +179,6 @@ def items_query_type(criteria_input: type) -> type:
                 description="Sort keys, applied in turn (default: due date, oldest first).",
             )] = None,
         ) -> ItemConnection | None:  # fmt: skip
-            return ledger_items(info, first, after, last, before, where, search, order_by)
+            return ledger_items(info, paging, where, search, order_by)
 
     return ItemQueries
