@@ -1,23 +1,21 @@
 """Where alerts and searches meet SQL: criteria compiled into one boolean expression,
-and the few statements every request is made of.
+and the counts of a few conditions from scratch.
 
 Every alert compiles to one expression over `customers JOIN customer_figures`;
-item criteria become one EXISTS over the customer's open items. Many alerts
-are then answered by one statement: one COUNT(*) FILTER per alert for the
-counts, one boolean column per alert for a page of bells.
+item criteria become one EXISTS over the customer's open items. Membership
+(membership_eval.py) evaluates many alerts at once from the same compilation.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TypeVar
 
 from sqlalchemy import (
     ColumnElement,
-    Integer,
     and_,
     exists,
     false,
@@ -25,17 +23,16 @@ from sqlalchemy import (
     literal_column,
     select,
     true,
-    type_coerce,
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from graphql_api.criteria import Ledger, ParsedCriteria, Scope, plugin_failure
 from graphql_api.plugins import CriteriaRegistry
-from graphql_api.sql_functions import among
 from graphql_api.storage import customer_figures, customers, items, reminders
 
 log = logging.getLogger(__name__)
+K = TypeVar("K")
 
 # An open item, with a literal 0: the same text as the open items' index (storage.py), which
 # lets SQLite and PostgreSQL prove that a query may read it.
@@ -58,7 +55,7 @@ class Compiled:
     condition: ColumnElement[bool]
     problems: tuple[str, ...] = ()
     # The same condition in two parts, for the statements that evaluate many alerts at once
-    # (AlertStatements): the CUSTOMER-scope part, and the ITEM-scope part over one open item
+    # (membership_eval.py): the CUSTOMER-scope part, and the ITEM-scope part over one open item
     # (None when the alert has no ITEM criterion). Both None when the alert has problems.
     customer_part: ColumnElement[bool] | None = None
     item_part: ColumnElement[bool] | None = None
@@ -107,109 +104,15 @@ def compile_criteria(criteria: ParsedCriteria, ledger: Ledger) -> Compiled:
     return Compiled(condition, (), customer_part, item_part, criteria)
 
 
-class AlertStatements:
-    """The two many-alert statements for a fixed set of alert conditions, built once.
-
-    Running the same statement objects again lets SQLAlchemy reuse their compiled form
-    without walking a hundred conditions for a cache key on every request.
-    """
-
-    def __init__(self, conditions: Mapping[int, ColumnElement[bool] | Compiled]) -> None:
-        self.ids = list(conditions)
-        self._conditions = dict(conditions)
-        self._built: dict[tuple[str, str], Any] = {}
-
-    # ITEM criteria: one correlated EXISTS per alert and customer is the natural form, but
-    # PostgreSQL runs EXISTS in a select list or a FILTER as a subplan per row (or hashes all
-    # the items per alert): ~10× the cost of one pass over the open items that computes every
-    # ITEM alert's flag per customer (bool_or / max), which is also the faster bell page on
-    # SQLite. For the counts over every customer SQLite prefers EXISTS, which stops at the
-    # first matching item and is skipped when the customer part already fails.
-    def _statement(self, kind: str, dialect: str) -> Any:
-        found = self._built.get((kind, dialect))
-        if found is None:
-            grouped = kind == "matching" or dialect == "postgresql"
-            found = self._built[(kind, dialect)] = self._build(kind, dialect, grouped)
-        return found
-
-    def _build(self, kind: str, dialect: str, grouped: bool) -> Any:
-        flags: dict[int, Any] = {}
-        source: Any = CUSTOMER_BASE
-        parts = {i: c for i, c in self._conditions.items() if isinstance(c, Compiled)}
-        if grouped and any(c.item_part is not None for c in parts.values()):
-            either = func.bool_or if dialect == "postgresql" else func.max
-            with_items = {i: c.item_part for i, c in parts.items() if c.item_part is not None}
-            item_flags = select(
-                items.c.customer_id,
-                *(either(part).label(f"i{i}") for i, part in with_items.items()),
-            ).where(OPEN)
-            if kind == "matching":
-                item_flags = item_flags.where(among(items.c.customer_id, name="item_customer_ids"))
-            subquery = item_flags.group_by(items.c.customer_id).subquery("item_flags")
-            source = CUSTOMER_BASE.outerjoin(subquery, subquery.c.customer_id == customers.c.id)
-            flags = {i: subquery.c[f"i{i}"] for i in with_items}
-
-        def condition(i: int) -> ColumnElement[bool]:
-            c = self._conditions[i]
-            if not isinstance(c, Compiled):
-                return c
-            if i in flags:
-                return and_(c.customer_part, flags[i])  # NULL (no open item) counts as false
-            return c.condition
-
-        if kind == "counts":
-            columns = (func.count().filter(condition(i)).label(f"a{i}") for i in self.ids)
-            return select(*columns).select_from(source)
-        return (
-            # Read as plain integers: a Boolean column on SQLite converts every value in Python.
-            select(
-                customers.c.id,
-                *(type_coerce(condition(i), Integer).label(f"a{i}") for i in self.ids),
-            )
-            .select_from(source)
-            .where(among(customers.c.id, name="customer_ids"))
-        )
-
-    def match_counts(self, conn: Connection) -> dict[int, int]:
-        """How many customers match each condition, from one statement."""
-        if not self.ids:
-            return {}
-        row = conn.execute(self._statement("counts", conn.dialect.name)).one()
-        return dict(zip(self.ids, (int(n) for n in row), strict=True))
-
-    def matching_alerts(
-        self, conn: Connection, customer_ids: Sequence[int]
-    ) -> dict[int, list[int]]:
-        """For each customer, the ids of the conditions it matches: one statement."""
-        result: dict[int, list[int]] = {cid: [] for cid in customer_ids}
-        if not customer_ids or not self.ids:
-            return result
-        ids = self.ids
-        wanted = [int(cid) for cid in customer_ids]
-        for row in self._matching_rows(conn, wanted):
-            result[row[0]] = [alert_id for alert_id, hit in zip(ids, row[1:], strict=True) if hit]
-        return result
-
-    def _matching_rows(self, conn: Connection, wanted: list[int]) -> Any:
-        # Bound parameters only: ValueList values come from users and never become SQL text.
-        statement = self._statement("matching", conn.dialect.name)
-        return conn.execute(statement, {"customer_ids": wanted, "item_customer_ids": wanted}).all()
-
-
-def match_counts(
-    conn: Connection, conditions: Mapping[int, ColumnElement[bool] | Compiled]
-) -> dict[int, int]:
-    """How many customers match each condition, from one statement."""
-    return AlertStatements(conditions).match_counts(conn)
-
-
-def matching_alerts(
-    conn: Connection,
-    customer_ids: Sequence[int],
-    conditions: Mapping[int, ColumnElement[bool] | Compiled],
-) -> dict[int, list[int]]:
-    """For each customer, the ids of the conditions it matches: one statement for them all."""
-    return AlertStatements(conditions).matching_alerts(conn, customer_ids)
+def match_counts(conn: Connection, conditions: Mapping[K, ColumnElement[bool]]) -> dict[K, int]:
+    """How many customers each condition matches, counted from scratch by one statement (a
+    COUNT(*) FILTER per condition). The API reads the counts membership keeps; this is the
+    independent count that tests, the criteria probe and the bench compare with."""
+    if not conditions:
+        return {}
+    columns = [func.count().filter(condition) for condition in conditions.values()]
+    row = conn.execute(select(*columns).select_from(CUSTOMER_BASE)).one()
+    return dict(zip(conditions, (int(n) for n in row), strict=True))
 
 
 def known_values(

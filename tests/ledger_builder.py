@@ -21,7 +21,8 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from graphql_api.criteria import parse_criteria
-from graphql_api.evaluation import compile_criteria, ledger_for, match_counts, matching_alerts
+from graphql_api.customer_queries import customer_page
+from graphql_api.evaluation import compile_criteria, ledger_for, match_counts
 from graphql_api.ledger_import import (
     CUSTOMER_COLUMNS,
     ITEM_COLUMNS,
@@ -166,10 +167,10 @@ def matches_of_many(
     *,
     today: date = TODAY,
 ) -> list[set[str]]:
-    """The accounts each set of criteria matches, all from one statement per question.
+    """The accounts each set of criteria matches.
 
-    Asks both ways the API does — `matching_alerts` (the bells) and
-    `match_counts` (the counts) — and checks they agree.
+    Asks as a search does (`customer_page`, the customers of `customers(where:)`), and
+    counts from scratch (`match_counts`, all the sets in one statement); checks they agree.
     """
     ledger = ledger_for(today)
     conditions = {}
@@ -177,14 +178,11 @@ def matches_of_many(
         compiled = compile_criteria(parse_criteria(registry, raw), ledger)
         assert not compiled.problems, compiled.problems
         conditions[index] = compiled.condition
-    names = accounts_by_id(engine)
+    everyone = len(accounts_by_id(engine))
     with engine.connect() as conn:
-        per_customer = matching_alerts(conn, list(names), conditions)
+        pages = [customer_page(conn, [c], None, everyone)[0] for c in conditions.values()]
         counts = match_counts(conn, conditions)
-    matched: list[set[str]] = [set() for _ in criteria_list]
-    for customer_id, hits in per_customer.items():
-        for index in hits:
-            matched[index].add(names[customer_id])
+    matched = [{row.account_number for row in rows} for rows in pages]
     for index, accounts in enumerate(matched):
         assert counts[index] == len(accounts), (criteria_list[index], counts[index], accounts)
     return matched

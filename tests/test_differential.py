@@ -1,10 +1,11 @@
 """The SQL evaluation against the oracle (a plain-Python reading of SPEC §1–§2), on random
 ledgers and random criteria, on both databases.
 
-Ledgers go in through the real CSV import; matches come out of the compiled criteria,
-several alerts per statement, as the API asks them. Values are drawn from small pools near
-the boundaries (amounts in steps of 50 so that sums land on bounds, dates around today,
-blank and padded texts, zero and negative open amounts) so that the edges get hit often.
+Ledgers go in through the real CSV import; matches come out of the compiled criteria, as
+a search asks them, and agree with their counts from scratch, several alerts per statement.
+Values are drawn from small pools near the boundaries (amounts in steps of 50 so that sums
+land on bounds, dates around today, blank and padded texts, zero and negative open amounts)
+so that the edges get hit often.
 """
 
 from __future__ import annotations

@@ -28,8 +28,8 @@ class CriteriaProbe:
 
     def matching(self, criteria: Mapping[str, Any]) -> list[str]:
         """The account numbers the criteria match, sorted, as an alert with them matches:
-        the input parsed, stored and loaded back, compiled, and counted both ways the API
-        counts (a page of customers, and `matchCount`), which must agree. A refused input
+        the input parsed, stored and loaded back, compiled, and asked both as a search (a page
+        of customers) and as a count from scratch, which must agree. A refused input
         raises its `UserInputError`; an alert that could not be evaluated, AssertionError."""
         stored = criteria_json(parse_criteria(self.registry, criteria))
         compiled = compile_criteria(load_criteria(self.registry, stored), ledger_for(self.today))
