@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { useMutation, useQuery } from "urql";
 import { CustomerQuery, DeleteReminder, LogReminder } from "./queries";
-import type { CriteriaInput, ItemRowFragment, ReminderChannel } from "./gql/graphql";
+import type { CriteriaInput, CustomerLinkFragment, ItemRowFragment, ReminderChannel } from "./gql/graphql";
 import { Bell, Empty, ErrorNote, Link, Loading, Squares, useLast } from "./components";
 import { CAUSE_LABEL, TYPE_LABEL, date, dateTime, isNegative, money, plural, problem } from "./format";
 import { canChange, useApp } from "./context";
@@ -134,7 +134,7 @@ export function CustomerPage({ id }: { id: string }) {
   );
 }
 
-export function ItemTable({ items, withCustomer = false }: { items: (ItemRowFragment & { customer?: { id: string; accountNumber: string; name?: string | null } })[]; withCustomer?: boolean }) {
+export function ItemTable({ items, withCustomer = false }: { items: (ItemRowFragment & { customer?: CustomerLinkFragment })[]; withCustomer?: boolean }) {
   if (items.length === 0) return <Empty>No item.</Empty>;
   return (
     <div className="table-box tall" tabIndex={0} role="region" aria-label="Items">

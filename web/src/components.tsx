@@ -9,6 +9,7 @@ export function useLast<T>(value: T | null | undefined): T | null | undefined {
 }
 import { navigate } from "./router";
 import { TYPE_LABEL, date } from "./format";
+import type { AlertBadgeFragment, BellFieldsFragment } from "./gql/graphql";
 
 // Icons are inline SVG: an emoji needs a colour font the machine may not have.
 export function LockIcon() {
@@ -62,20 +63,9 @@ export function Link({ to, children, className, current }: { to: string; childre
   );
 }
 
-export interface BellAlert {
-  id: string;
-  name: string;
-  type: string;
-  level: string;
-  color: string;
-  locked: boolean;
-}
-
-export interface BellEntryView {
-  alert: BellAlert;
-  since?: string | null;
-  isNew?: boolean;
-}
+// The shapes the queries select (queries.ts), not written again here.
+export type BellAlert = AlertBadgeFragment;
+export type BellEntryView = BellFieldsFragment["entries"][number];
 
 /** One square per matched alert, in its colour, beside the account number. */
 export function Squares({ alerts }: { alerts: BellAlert[] }) {

@@ -2,6 +2,72 @@ import { graphql } from "./gql";
 
 // Every operation of the app, in one place: graphql-codegen turns each into a typed
 // document (src/gql), so a field the API renames breaks `tsc`, not a user's screen.
+// Each shape the screens show (an alert's badge, a bell, a customer's row, a change...)
+// is one fragment, spread wherever it is shown; codegen adds the fragments an operation
+// spreads to its document, and so to the text the persisted-query exchange hashes.
+
+/** An alert where it is named: a bell's entry, a change, a square of colour. */
+export const AlertBadge = graphql(`
+  fragment AlertBadge on Alert {
+    id
+    name
+    type
+    level
+    color
+    locked
+  }
+`);
+
+/** A customer where it is named: its account number, linking to its file, and name. */
+export const CustomerLink = graphql(`
+  fragment CustomerLink on Customer {
+    id
+    accountNumber
+    name
+  }
+`);
+
+export const PageFields = graphql(`
+  fragment PageFields on PageInfo {
+    hasNextPage
+    hasPreviousPage
+    startCursor
+    endCursor
+  }
+`);
+
+export const ErrorFields = graphql(`
+  fragment ErrorFields on UserError {
+    code
+    field
+    message
+  }
+`);
+
+export const BellFields = graphql(`
+  fragment BellFields on Bell {
+    count
+    level
+    color
+    entries {
+      since
+      isNew
+      alert {
+        ...AlertBadge
+      }
+    }
+  }
+`);
+
+export const ChangeRow = graphql(`
+  fragment ChangeRow on AlertChange {
+    id
+    kind
+    at
+    day
+    cause
+  }
+`);
 
 export const AlertFields = graphql(`
   fragment AlertFields on Alert {
@@ -23,6 +89,14 @@ export const AlertFields = graphql(`
       id
       name
     }
+  }
+`);
+
+/** An alert as the editor reads it back: its criteria too. */
+export const AlertWithCriteria = graphql(`
+  fragment AlertWithCriteria on Alert {
+    ...AlertFields
+    criteria
   }
 `);
 
@@ -52,9 +126,7 @@ export const AlertsQuery = graphql(`
 
 export const CustomerRow = graphql(`
   fragment CustomerRow on Customer {
-    id
-    accountNumber
-    name
+    ...CustomerLink
     collector
     outstandingAmount
     overdueAmount
@@ -66,21 +138,7 @@ export const CustomerRow = graphql(`
     lastReminderDate
     lastPaymentDate
     bell(tab: $tab) {
-      count
-      level
-      color
-      entries {
-        since
-        isNew
-        alert {
-          id
-          name
-          type
-          level
-          color
-          locked
-        }
-      }
+      ...BellFields
     }
   }
 `);
@@ -111,10 +169,7 @@ export const WorklistQuery = graphql(`
     ) {
       totalCount
       pageInfo {
-        hasNextPage
-        hasPreviousPage
-        startCursor
-        endCursor
+        ...PageFields
       }
       nodes {
         ...CustomerRow
@@ -150,8 +205,7 @@ export const CriteriaQuery = graphql(`
 export const AlertPageQuery = graphql(`
   query AlertPage($id: ID!, $tab: AlertTab, $after: String, $days: Int!) {
     alert(id: $id) {
-      ...AlertFields
-      criteria
+      ...AlertWithCriteria
       matchCountHistory(days: $days) {
         date
         count
@@ -159,8 +213,7 @@ export const AlertPageQuery = graphql(`
       customers(first: 50, after: $after) {
         totalCount
         pageInfo {
-          hasNextPage
-          endCursor
+          ...PageFields
         }
         nodes {
           ...CustomerRow
@@ -169,15 +222,9 @@ export const AlertPageQuery = graphql(`
       changes(first: 50) {
         totalCount
         nodes {
-          id
-          kind
-          at
-          day
-          cause
+          ...ChangeRow
           customer {
-            id
-            accountNumber
-            name
+            ...CustomerLink
           }
         }
       }
@@ -188,8 +235,7 @@ export const AlertPageQuery = graphql(`
 export const AlertForEditQuery = graphql(`
   query AlertForEdit($id: ID!) {
     alert(id: $id) {
-      ...AlertFields
-      criteria
+      ...AlertWithCriteria
     }
   }
 `);
@@ -199,26 +245,15 @@ export const ChangesQuery = graphql(`
     alertChanges(first: 100, since: $since, tab: $tab, after: $after) {
       totalCount
       pageInfo {
-        hasNextPage
-        endCursor
+        ...PageFields
       }
       nodes {
-        id
-        kind
-        at
-        day
-        cause
+        ...ChangeRow
         alert {
-          id
-          name
-          type
-          color
-          locked
+          ...AlertBadge
         }
         customer {
-          id
-          accountNumber
-          name
+          ...CustomerLink
         }
       }
     }
@@ -248,10 +283,7 @@ export const CustomerQuery = graphql(`
       items(first: $first, after: $after, last: $last, before: $before, where: $itemsWhere, orderBy: $itemsOrder) {
         totalCount
         pageInfo {
-          hasNextPage
-          hasPreviousPage
-          startCursor
-          endCursor
+          ...PageFields
         }
         nodes {
           ...ItemRow
@@ -267,16 +299,9 @@ export const CustomerQuery = graphql(`
       alertChanges(first: 100) {
         totalCount
         nodes {
-          id
-          kind
-          at
-          cause
+          ...ChangeRow
           alert {
-            id
-            name
-            type
-            color
-            locked
+            ...AlertBadge
           }
         }
       }
@@ -304,15 +329,12 @@ export const ItemsSearchQuery = graphql(`
     items(first: 50, after: $after, where: $where, search: $search, orderBy: $orderBy) {
       totalCount
       pageInfo {
-        hasNextPage
-        endCursor
+        ...PageFields
       }
       nodes {
         ...ItemRow
         customer {
-          id
-          accountNumber
-          name
+          ...CustomerLink
         }
       }
     }
@@ -323,13 +345,10 @@ export const CreateAlert = graphql(`
   mutation CreateAlert($input: AlertInput!) {
     createAlert(input: $input) {
       alert {
-        ...AlertFields
-        criteria
+        ...AlertWithCriteria
       }
       errors {
-        code
-        field
-        message
+        ...ErrorFields
       }
     }
   }
@@ -339,13 +358,10 @@ export const UpdateAlert = graphql(`
   mutation UpdateAlert($id: ID!, $input: AlertInput!, $expectedVersion: Int) {
     updateAlert(id: $id, input: $input, expectedVersion: $expectedVersion) {
       alert {
-        ...AlertFields
-        criteria
+        ...AlertWithCriteria
       }
       errors {
-        code
-        field
-        message
+        ...ErrorFields
       }
     }
   }
@@ -356,9 +372,7 @@ export const DeleteAlert = graphql(`
     deleteAlert(id: $id) {
       deletedId
       errors {
-        code
-        field
-        message
+        ...ErrorFields
       }
     }
   }
@@ -373,8 +387,7 @@ export const MarkAlertSeen = graphql(`
         seenAt
       }
       errors {
-        code
-        message
+        ...ErrorFields
       }
     }
   }
@@ -393,9 +406,7 @@ export const LogReminder = graphql(`
         id
       }
       errors {
-        code
-        field
-        message
+        ...ErrorFields
       }
     }
   }
@@ -405,8 +416,7 @@ export const DeleteReminder = graphql(`
   mutation DeleteReminder($id: ID!) {
     deleteReminder(id: $id) {
       errors {
-        code
-        message
+        ...ErrorFields
       }
     }
   }
