@@ -8,10 +8,13 @@ start inherit); `make test` runs the suite both ways, the second time on SQLite.
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine
 
 from graphql_api.plugins import CriteriaRegistry, load_registry
 from graphql_api.testing.database import empty_database
@@ -66,6 +69,23 @@ def postgresql_engine(dso_postgresql_engine: Engine) -> Engine:
 
 
 reset_database = empty_database  # every table emptied, so each test starts from nothing
+
+
+@contextmanager
+def own_postgresql_database(request: pytest.FixtureRequest, prefix: str) -> Iterator[str]:
+    """The URL of a new, empty database on the suite's PostgreSQL server, for a test that
+    needs one of its own (a server it starts, a migration from nothing); dropped after."""
+    suite: Engine = request.getfixturevalue("postgresql_engine")
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(suite.url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        yield suite.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
 
 
 @pytest.fixture(params=DATABASES)

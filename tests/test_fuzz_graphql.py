@@ -29,9 +29,8 @@ from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.graphql import nodes
-from sqlalchemy import Engine, create_engine
 
-from tests.conftest import DATABASES, TODAY
+from tests.conftest import DATABASES, TODAY, own_postgresql_database
 from tests.live_server import LiveServer, live_server
 
 FUZZ_EXAMPLES = int(os.environ.get("DSO_ALERTS_FUZZ_EXAMPLES", "30"))
@@ -125,18 +124,8 @@ def database_url(database: str, request: pytest.FixtureRequest) -> Iterator[str 
     if database == "sqlite":
         yield None
         return
-    suite: Engine = request.getfixturevalue("postgresql_engine")
-    name = f"dso_alerts_fuzz_{os.getpid()}"
-    admin = create_engine(suite.url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
-            conn.exec_driver_sql(f"CREATE DATABASE {name}")
-        yield suite.url.set(database=name).render_as_string(hide_password=False)
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    finally:
-        admin.dispose()
+    with own_postgresql_database(request, "dso_alerts_fuzz") as url:
+        yield url
 
 
 @pytest.fixture(scope="module", params=DATABASES)

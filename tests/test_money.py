@@ -4,7 +4,6 @@ migration that moves an existing PostgreSQL database to cents keeps every amount
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -13,7 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import Engine, create_engine, func, inspect, select, text
+from sqlalchemy import Engine, func, inspect, select, text
 from sqlalchemy.sql import ColumnElement
 
 from graphql_api.criteria import Criterion, Ledger, Scope
@@ -22,7 +21,7 @@ from graphql_api.hookspecs import hookimpl
 from graphql_api.money import MAX_AMOUNT, PLAIN_AMOUNT, from_cents, plain_cents, to_cents
 from graphql_api.plugins import load_registry
 from graphql_api.storage import create_db_engine, customers, items, migrate
-from tests.conftest import DATABASES
+from tests.conftest import DATABASES, own_postgresql_database
 from tests.ledger_builder import Customer, Item, load_ledger, matches_of_many
 
 D = Decimal
@@ -173,19 +172,12 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[E
         yield engine
         engine.dispose()
         return
-    server: Engine = request.getfixturevalue("postgresql_engine")
-    name = f"money_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server.url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    engine = create_db_engine(server.url.set(database=name).render_as_string(hide_password=False))
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE {name}"))
-        admin.dispose()
+    with own_postgresql_database(request, "money") as url:
+        engine = create_db_engine(url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
 
 def test_the_migration_keeps_every_amount_written_before_it(empty_database: Engine) -> None:

@@ -15,7 +15,6 @@ import os
 import subprocess
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -23,7 +22,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy import Engine, func, select, text
 
 from graphql_api.storage import (
     alert_changes,
@@ -32,7 +31,7 @@ from graphql_api.storage import (
     alert_states,
     create_db_engine,
 )
-from tests.conftest import DATABASES, TODAY
+from tests.conftest import DATABASES, TODAY, own_postgresql_database
 from tests.live_server import (
     command,
     load_demo,
@@ -52,17 +51,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'served.db'}"
         return
-    cluster: Engine = request.getfixturevalue("postgresql_engine")
-    name = f"served_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(cluster.url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield cluster.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with own_postgresql_database(request, "served") as url:
+        yield url
 
 
 def environment(database_url: str, today_file: Path) -> dict[str, str]:

@@ -28,7 +28,7 @@ from graphql_api.graphql.criteria import parse_where
 from graphql_api.graphql.errors import query_error
 from graphql_api.graphql.items import (
     ItemConnection,
-    ItemOrder,
+    ItemOrderBy,
     SchemaCriteria,
     customer_items,
     items_query_type,
@@ -165,9 +165,7 @@ class Customer(Node):
         where: Annotated[SchemaCriteria | None, strawberry.argument(
             description="Item criteria only (a customer criterion is a VALIDATION error).",
         )] = None,
-        order_by: Annotated[list[ItemOrder] | None, strawberry.argument(
-            description="Sort keys, applied in turn (default: due date, oldest first).",
-        )] = None,
+        order_by: ItemOrderBy = None,
     ) -> ItemConnection:  # fmt: skip
         return customer_items(info, self, paging, where, order_by)
 

@@ -57,6 +57,11 @@ class ItemOrder:
     )
 
 
+# The `orderBy` of `Query.items` and `Customer.items`.
+ItemOrderBy = Annotated[list[ItemOrder] | None, strawberry.argument(
+    description="Sort keys, applied in turn (default: due date, oldest first).")]  # fmt: skip
+
+
 @strawberry.type(description="An item (document) of a customer.")
 class Item(Node):
     customer_pk: strawberry.Private[int]
@@ -175,9 +180,7 @@ def items_query_type(criteria_input: type) -> type:
             search: Annotated[str | None, strawberry.argument(
                 description="Text in the document number, account number or customer name.",
             )] = None,
-            order_by: Annotated[list[ItemOrder] | None, strawberry.argument(
-                description="Sort keys, applied in turn (default: due date, oldest first).",
-            )] = None,
+            order_by: ItemOrderBy = None,
         ) -> ItemConnection | None:  # fmt: skip
             return ledger_items(info, paging, where, search, order_by)
 
