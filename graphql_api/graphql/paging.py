@@ -117,7 +117,7 @@ class Edge(Generic[NodeT]):
 
 @strawberry.type(description="A page of {many} (Relay convention).")
 class Connection(Generic[NodeT]):
-    edge: ClassVar[type[Edge[Any]]]
+    edge_type: ClassVar[type[Edge[Any]]]  # the node's own, set by connection_types
     # Counts the rows of every page (only when asked: it may read them all).
     count: strawberry.Private[Callable[[], int]]
     page_info: PageInfo = strawberry.field(description="Where this page stands.")
@@ -141,7 +141,7 @@ class Connection(Generic[NodeT]):
     ) -> Self:
         """The page's rows, in `order`, as edges to `nodes` (one per row, in turn)."""
         edges = [
-            cls.edge(cursor=order.encode(order.key_of(row)), node=node)
+            cls.edge_type(cursor=order.encode(order.key_of(row)), node=node)
             for row, node in zip(page.rows, nodes, strict=True)
         ]
         cursors = [edge.cursor for edge in edges]
@@ -173,7 +173,7 @@ def connection_types(
     namespace = {
         "__annotations__": {"edges": list[edge]},
         "edges": strawberry.field(description=_EDGES),
-        "edge": edge,
+        "edge_type": edge,
     }
     given = {"": description, "total_count": total_count}
     connection = _specialised(Connection[node], f"{name}Connection", words, namespace, given)
