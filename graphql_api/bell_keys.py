@@ -9,11 +9,13 @@ alert changes no key; the diff that follows a thaw does.
 
 Every change that moves a key calls one function here, in its transaction: a membership
 diff (`follow_diff`, `follow_new_alerts`), an alert deleted (`forget_alert`), a level,
-type or visibility edited (`alert_edited`), a user added (`user_added`). Each recomputes
-the keys of the (user, tab, customer) triples it touches in one grouped statement, after
-deleting them; a change that touches most customers recomputes its users' and tabs' keys
-whole, in one statement too. Users and customers deleted take their keys with them
-(ON DELETE CASCADE).
+type or visibility edited (`alert_edited`), a user added (`user_added`). Each touches only
+the (user, tab, customer) triples the change reaches, in one statement over them, never a
+row at a time in Python: entries gained are added to the keys arithmetically (the higher
+level, the larger count: exact, and it reads no other match), and a customer that lost
+an entry, or whose alert changed level, tab or audience, is grouped again. A diff in
+which most customers lost an entry groups its users' and tabs' keys whole, in one
+statement. Users and customers deleted take their keys with them (ON DELETE CASCADE).
 """
 
 from __future__ import annotations
@@ -25,14 +27,17 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     String,
+    case,
     delete,
     func,
     insert,
     literal,
     or_,
     select,
+    true,
     union_all,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from graphql_api.membership_eval import difference
@@ -45,6 +50,7 @@ from graphql_api.storage import alert_matches, alerts, bell_keys, customers, use
 TABS: dict[str, tuple[str, ...]] = {"COLLECTION": ("COLLECTION", "NONE"), "RISK": ("RISK", "NONE")}
 EVERY_TAB = frozenset(TABS)
 PUBLIC = "PUBLIC"
+COLUMNS = ["user_id", "tab", "customer_id", "bell_key", "account_number"]
 
 # Above this share of the customers touched, a change recomputes its users' and tabs' keys
 # whole: one pass over the matches, instead of a probe of the matches per customer.
@@ -57,17 +63,34 @@ Viewers = frozenset[int] | None
 
 def follow_diff(conn: Connection, evaluated: Collection[int]) -> None:
     """The matches of `evaluated` were made equal to a fresh evaluation: the keys of the
-    customers that entered or left (membership_eval.difference, not yet emptied) follow."""
-    touched = select(difference.c.customer_id).distinct()
-    _recompute_alerts(conn, evaluated, touched)
+    customers that entered or left (membership_eval.difference, not yet emptied) follow.
+
+    A customer that only gained entries has them added to its keys (`_add`); one that lost
+    an entry is grouped again, since the level it lost may have been its highest."""
+    viewers, tabs = _reach(conn, evaluated)
+    if not tabs:
+        return
+    lost = select(difference.c.customer_id).where(difference.c.kind == "LEFT").distinct()
+    n = int(conn.execute(select(func.count()).select_from(lost.subquery())).scalar_one())
+    if n > FEW and n > MOST * _customer_count(conn):
+        _recompute(conn, viewers, tabs, None)  # every key of theirs, entries gained included
+        return
+    if n:
+        _recompute(conn, viewers, tabs, lost)
+    gained = select(difference.c.alert_id, difference.c.customer_id).where(
+        difference.c.kind == "ENTERED"
+    )
+    _add(conn, gained.where(difference.c.customer_id.not_in(lost)) if n else gained)
 
 
 def follow_new_alerts(conn: Connection, evaluated: Collection[int]) -> None:
-    """Alerts evaluated for the first time: the keys of the customers they match follow."""
-    touched = select(alert_matches.c.customer_id).where(
-        among(alert_matches.c.alert_id, list(evaluated))
+    """Alerts evaluated for the first time: each of their matches is an entry gained."""
+    _add(
+        conn,
+        select(alert_matches.c.alert_id, alert_matches.c.customer_id).where(
+            among(alert_matches.c.alert_id, list(evaluated))
+        ),
     )
-    _recompute_alerts(conn, evaluated, touched.distinct())
 
 
 def forget_alert(conn: Connection, alert_id: int) -> None:
@@ -102,18 +125,6 @@ def user_added(conn: Connection, name: str) -> None:
     """A new user sees the public alerts: their keys, in every tab."""
     user_id = conn.execute(select(users.c.id).where(users.c.name == name)).scalar_one()
     conn.execute(_insert(_keys(frozenset([user_id]), EVERY_TAB, None)))
-
-
-def _recompute_alerts(conn: Connection, alert_ids: Collection[int], touched: Select[Any]) -> None:
-    viewers, tabs = _reach(conn, alert_ids)
-    if not tabs:
-        return
-    count = select(func.count()).select_from(touched.subquery())
-    n = int(conn.execute(count).scalar_one())
-    if n == 0:
-        return
-    whole = n > FEW and n > MOST * _customer_count(conn)
-    _recompute(conn, viewers, tabs, None if whole else touched)
 
 
 def _customer_count(conn: Connection) -> int:
@@ -217,17 +228,58 @@ def _keys(
     )
 
 
+def _add(conn: Connection, gained: Select[Any]) -> None:
+    """Entries gained, as (alert id, customer id) pairs, added to the keys of the users who
+    see the alert in each tab it is in, where nothing else changed for the customer: a key's
+    level becomes the higher of the two, its count grows by theirs (a customer with no key
+    gets one). One statement, that reads the pairs and no other match."""
+    from graphql_api.bell_queries import LEVEL_WEIGHT, RANKS  # imports alerts.py: see TABS
+
+    pairs = gained.subquery("gained")
+    tab_types = _tab_types(EVERY_TAB)
+    sees = or_(alerts.c.visibility == PUBLIC, alerts.c.owner_id == users.c.id)
+    source = (
+        pairs.join(alerts, alerts.c.id == pairs.c.alert_id)
+        .join(tab_types, tab_types.c.type == alerts.c.type)
+        .join(users, sees)
+        .join(customers, customers.c.id == pairs.c.customer_id)
+    )
+    added = (
+        select(
+            users.c.id,
+            tab_types.c.tab,
+            pairs.c.customer_id,
+            (func.max(RANKS) * LEVEL_WEIGHT + func.count()).label("bell_key"),
+            customers.c.account_number,
+        )
+        .select_from(source)
+        .where(true())  # SQLite: else its parser reads ON CONFLICT as the join's ON
+        .group_by(users.c.id, tab_types.c.tab, pairs.c.customer_id, customers.c.account_number)
+    )
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    upsert = dialect.insert(bell_keys).from_select(COLUMNS, added)
+    was, gain = bell_keys.c.bell_key, upsert.excluded.bell_key
+    level = case(
+        (was // LEVEL_WEIGHT >= gain // LEVEL_WEIGHT, was // LEVEL_WEIGHT),
+        else_=gain // LEVEL_WEIGHT,
+    )
+    conn.execute(
+        upsert.on_conflict_do_update(
+            index_elements=["user_id", "tab", "customer_id"],
+            set_={"bell_key": level * LEVEL_WEIGHT + was % LEVEL_WEIGHT + gain % LEVEL_WEIGHT},
+        )
+    )
+
+
 def _insert(keys: Select[Any]) -> Any:
-    columns = ["user_id", "tab", "customer_id", "bell_key", "account_number"]
-    return insert(bell_keys).from_select(columns, keys)
+    return insert(bell_keys).from_select(COLUMNS, keys)
 
 
 def differences(conn: Connection) -> list[str]:
     """The stored keys against a recomputation from scratch, each difference said (for
     `dso-alerts check`): a key missing, extra or wrong. Compared in SQL, both ways."""
-    columns = ["user_id", "tab", "customer_id", "bell_key", "account_number"]
     fresh = _keys(None, EVERY_TAB, None)
-    stored = select(*(bell_keys.c[name] for name in columns))
+    stored = select(*(bell_keys.c[name] for name in COLUMNS))
     names = dict(conn.execute(select(users.c.id, users.c.name)).all())
     wanted = {(r[0], r[1], r[4]): r[3] for r in conn.execute(fresh.except_(stored))}
     kept = {(r[0], r[1], r[4]): r[3] for r in conn.execute(stored.except_(fresh))}
