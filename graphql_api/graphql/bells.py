@@ -164,7 +164,9 @@ def worklist(
 ) -> tuple[FromClause, list[ColumnElement[bool]], BellKey | None]:
     """What `bell` and `orderBy: BELL` add to a read of customers: (the source to read, the
     filters, BELL's key). Sorted by BELL, the customers are joined to their keys: all of
-    them without `bell` (those with no entry have no key), only those with a key with it."""
+    them without `bell` (those with no entry have no key), only those with a key with it.
+    A tab alone is read from the stored keys (`_stored_tab`): a page is one index range;
+    anything else groups the entries it asks for, per request."""
     if bell is None and not by_bell:
         return CUSTOMER_BASE, [], None
     tab = _stored_tab(info, bell)
