@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
-from graphql_api import ids, membership, membership_day
+from graphql_api import bell_keys, ids, membership, membership_day
 from graphql_api.criteria import criteria_json, parse_criteria
 from graphql_api.errors import NUL_MESSAGE, ErrorCode, Problem, UserInputError, has_nul
 from graphql_api.plugins import CriteriaRegistry
@@ -189,6 +189,7 @@ def update_alert(
     )
     if done.rowcount == 0:
         raise Conflict(current, expected_version)
+    bell_keys.alert_edited(conn, current, values)  # a level, type or visibility moves keys
     if resaved:
         saved = membership.Cause.ALERT_SAVED
         membership.record(conn, registry, today, saved, alert_ids=[current.id])

@@ -14,12 +14,12 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, exists, false, func, select, true
+from sqlalchemy import ColumnElement, and_, case, exists, false, func, select, true
 from sqlalchemy.engine import Connection
 
 from graphql_api.alerts import Level
 from graphql_api.sql_functions import among
-from graphql_api.storage import alert_matches, alert_seen, alerts, customers
+from graphql_api.storage import alert_matches, alert_seen, alerts, bell_keys, customers
 
 # BELL's key in one integer: the highest level's rank, then how many entries (a bell never
 # holds a million alerts), so that the order is one term and its cursor one number.
@@ -141,3 +141,32 @@ class EntryConditions:
             .cte("bell_keys")
         )
         return keys
+
+
+@dataclass(frozen=True)
+class StoredKeys:
+    """The keys of `user_id`'s bell in `tab` as bell_keys.py keeps them: what
+    `EntryConditions(the viewer's alerts of the tab).ordering_keys()` groups, read from
+    `ix_bell_keys_order` (a page in BELL order is one range of it)."""
+
+    user_id: int
+    tab: str
+
+    @property
+    def keys(self) -> Any:
+        return bell_keys
+
+    @property
+    def account(self) -> ColumnElement[Any]:
+        return bell_keys.c.account_number
+
+    def _mine(self) -> list[ColumnElement[bool]]:
+        return [bell_keys.c.user_id == self.user_id, bell_keys.c.tab == self.tab]
+
+    def joined(self) -> ColumnElement[bool]:
+        """The join of customers to their keys."""
+        return and_(bell_keys.c.customer_id == customers.c.id, *self._mine())
+
+    def any_entry(self) -> ColumnElement[bool]:
+        """The customer has at least one entry in the tab."""
+        return exists().where(bell_keys.c.customer_id == customers.c.id, *self._mine())

@@ -74,6 +74,9 @@ class BellKey:
 
     expression: ColumnElement[Any]
     nullable: bool
+    # The account number beside the key, when the keys are stored with it (bell_keys.py):
+    # the page is then one index range.
+    account_number: ColumnElement[Any] | None = None
 
 
 def _term(field: CustomerSortField, direction: SortDirection, bell: BellKey | None) -> Term:
@@ -109,6 +112,8 @@ def customer_order(
         first = wanted[0][0] if wanted else F.ACCOUNT_NUMBER
         first_is_figure = first in SORT_KEYS and SORT_KEYS[first][2]
         account = figures.account_number if first_is_figure else customers.c.account_number
+        if first is F.BELL and bell is not None and bell.account_number is not None:
+            account = bell.account_number
         terms.append(Term("ACCOUNT_NUMBER", account, TEXT))
     signature = "c:" + ",".join(f"{t.name}{'-' if t.descending else '+'}" for t in terms)
     return Order(signature, tuple(terms))

@@ -41,6 +41,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from graphql_api import bell_keys
 from graphql_api.membership_eval import (
     compile_alerts,
     day_dependent,
@@ -128,8 +129,10 @@ def record(
         return Recorded(cause, at, today, frozen=failed)
     if first_time:
         deltas = _all_entered(conn, evaluated, cause, at, today)
+        bell_keys.follow_new_alerts(conn, evaluated)
     else:
         deltas = _diff(conn, evaluated, customer_ids, cause, at, today, quiet)
+        bell_keys.follow_diff(conn, evaluated)
         empty_fresh(conn)
     counts = {i: before.get(i, 0) + entered - left for i, (entered, left) in deltas.items()}
     _keep_states(conn, evaluated, before, counts)
@@ -297,5 +300,6 @@ def _write_daily_counts(conn: Connection, day: date, counts: Mapping[int, int]) 
 
 def forget_alert(conn: Connection, alert_id: int) -> None:
     """An alert is deleted: its matches and its whole history go, nothing is recorded."""
+    bell_keys.forget_alert(conn, alert_id)
     for table in (alert_changes, alert_matches, alert_daily_counts, alert_seen, alert_states):
         conn.execute(delete(table).where(table.c.alert_id == alert_id))

@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import exists, func, select
 from sqlalchemy.engine import Connection
 
+from graphql_api import bell_keys
 from graphql_api.membership_eval import (
     compile_alerts,
     empty_fresh,
@@ -102,4 +103,5 @@ def check_membership(conn: Connection, registry: CriteriaRegistry, today: date) 
             report.differences.append(
                 f"alert {alert_id} {names[alert_id]!r}: its count says {kept}, {actual} stored"
             )
+    report.differences += bell_keys.differences(conn)  # the worklist's keys, from scratch
     return report

@@ -375,3 +375,23 @@ alert_seen = Table(
     Column("seen_at", DateTime(timezone=True), nullable=False),
     Index("ix_alert_seen_alert", "alert_id"),
 )
+
+# The worklist's BELL key of each customer in each user's bell, per tab (SPEC §9 orderBy BELL,
+# kept by graphql_api/bell_keys.py): the key bell_queries.py's grouping gives over the user's
+# visible alerts of the tab, whatever their state (a read falls back to grouping while one
+# of them cannot be evaluated). A customer with no entry has no row. The account number is
+# copied so that one index range serves a page in `BELL DESC, account number` order.
+bell_keys = Table(
+    "bell_keys",
+    metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("tab", String(10), primary_key=True),  # COLLECTION, RISK
+    Column("customer_id", ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
+    Column("bell_key", Integer, nullable=False),
+    Column("account_number", CODE, nullable=False),
+    sqlite_with_rowid=False,
+)
+Index(
+    "ix_bell_keys_order",
+    bell_keys.c.user_id, bell_keys.c.tab, bell_keys.c.bell_key.desc(), bell_keys.c.account_number,
+)  # fmt: skip

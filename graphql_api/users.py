@@ -17,6 +17,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from graphql_api import bell_keys
 from graphql_api.errors import NUL_MESSAGE, has_nul, invalid
 from graphql_api.storage import users
 
@@ -59,6 +60,7 @@ def add_user(conn: Connection, name: str, role: Role, collector: str | None = No
                     collector=_collector(collector),
                 )
             )
+            bell_keys.user_added(conn, name)
     except IntegrityError:
         raise invalid("name", f"a user named {name!r} already exists") from None
     return token

@@ -57,6 +57,7 @@ from tests.membership_reads import (
     stored_matches,
 )
 from tests.oracle import Match, recorded_changes
+from tests.test_worklist_keys import expected_keys, stored_keys
 
 ACCOUNTS = ("A", "B", "C", "D")
 CRITERIA: list[dict[str, Any]] = [
@@ -245,6 +246,7 @@ class MembershipMachine(RuleBasedStateMachine):
         for alert_id, _ in now:
             counted[alert_id] += 1
         assert match_counts(self.engine) == counted
+        assert stored_keys(self.engine) == expected_keys(self.engine)  # the worklist's keys
         self.before, self.mark = now, last_change_id(self.engine)
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, FromClause
 
 from graphql_api import alerts as domain
 from graphql_api import ids
-from graphql_api.bell_queries import EntryConditions, moment
+from graphql_api.bell_queries import EntryConditions, StoredKeys, moment
 from graphql_api.customer_queries import BellKey
 from graphql_api.errors import invalid
 from graphql_api.evaluation import CUSTOMER_BASE
@@ -144,14 +144,38 @@ def entry_conditions(info: Info, bell: BellFilter | None) -> EntryConditions:
     return EntryConditions(tuple(kept), bell.new_only, context.user.id)
 
 
+def _stored_tab(info: Info, bell: BellFilter | None) -> str | None:
+    """The tab whose stored keys (bell_keys.py) are exactly what `bell` asks for: a tab and
+    no other condition, while every alert of the viewer in that tab is live (the keys count
+    the stored matches of a frozen alert, which matches nothing); else None: the entries are
+    grouped as they are asked."""
+    if bell is None or bell.tab is None or bell.new_only:
+        return None
+    if bell.min_level is not None or bell.alert_ids is not None:
+        return None
+    live = info.context.alerts.live()  # first: it may find alerts broken, which _in_tab reads
+    if not all(i in live for i in _in_tab(info, bell.tab)):
+        return None
+    return bell.tab.value
+
+
 def worklist(
     info: Info, bell: BellFilter | None, by_bell: bool
 ) -> tuple[FromClause, list[ColumnElement[bool]], BellKey | None]:
     """What `bell` and `orderBy: BELL` add to a read of customers: (the source to read, the
     filters, BELL's key). Sorted by BELL, the customers are joined to their keys: all of
-    them without `bell` (those with no entry have no key), only those with a key with it."""
+    them without `bell` (those with no entry have no key), only those with a key with it.
+    A tab alone is read from the stored keys (`_stored_tab`): a page is one index range;
+    anything else groups the entries it asks for, per request."""
     if bell is None and not by_bell:
         return CUSTOMER_BASE, [], None
+    tab = _stored_tab(info, bell)
+    if tab is not None:
+        stored = StoredKeys(info.context.user.id, tab)
+        if not by_bell:
+            return CUSTOMER_BASE, [stored.any_entry()], None
+        key = BellKey(stored.keys.c.bell_key, nullable=False, account_number=stored.account)
+        return CUSTOMER_BASE.join(stored.keys, stored.joined()), [], key
     entries = entry_conditions(info, bell)
     if not by_bell:
         return CUSTOMER_BASE, [entries.any_entry()], None
