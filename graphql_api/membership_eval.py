@@ -212,7 +212,7 @@ def _changed_customers(
     if dialect == "postgresql":  # hashed once for all customers
         stored_rows = select(
             alert_matches.c.customer_id, cast(func.sum(stored_bit), BigInteger).label("mask")
-        ).where(among(alert_matches.c.alert_id, ids))
+        )
         if customer_ids is not None:
             stored_rows = stored_rows.where(among(alert_matches.c.customer_id, list(customer_ids)))
         grouped = stored_rows.group_by(alert_matches.c.customer_id).subquery("stored")
