@@ -2,9 +2,9 @@
 change recorded with its cause.
 
 An event (an import, a reminder logged or deleted, an alert saved, a new day) evaluates
-some alerts over some customers with the alerts' compiled SQL (evaluation.py) into a
-temporary table, one INSERT … SELECT per hundred alerts (membership_eval.py), and diffs it
-with the stored matches in SQL: the changes are written, then the matches follow them, then
+some alerts over some customers with the alerts' compiled SQL (evaluation.py) and writes
+what changed into a temporary difference table, one INSERT … SELECT per chunk of alerts
+(membership_eval.py): the changes are written from it, then the matches follow them, then
 each alert's count. Nothing is read into Python per customer, and everything happens in the
 caller's transaction: a rolled-back event leaves membership and history as they were. An
 alert evaluated for the first time (a creation) has nothing to diff: its matches are written

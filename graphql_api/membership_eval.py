@@ -1,17 +1,21 @@
 """Alerts evaluated over the whole ledger for membership (membership.py), in SQL.
 
-`evaluate` fills a temporary table with every match, which an event diffs with the stored
-ones and `dso-alerts check` compares with them; `evaluate_into_matches` writes the matches
-of alerts with none stored (a creation) straight into `alert_matches`. (Writing only the
-difference instead, each alert's condition read once over the customers and once over its
-stored matches, measured about twice as slow on SQLite: the condition is evaluated twice
-per match.)
+`evaluate_difference` writes what an event changed into a temporary table: per chunk of
+alerts, one pass over the customers computes a bit mask of the alerts each matches now and
+one of the alerts it is stored in; only customers whose masks differ are kept, and unpacked
+into (alert, customer, ENTERED or LEFT). `evaluate` fills a temporary table with every match,
+which `dso-alerts check` compares with the stored ones (a second, independent form of the
+same conditions: one SELECT per alert). `evaluate_into_matches` writes the matches of
+alerts with none stored (a creation) straight into `alert_matches`.
+
+Measured on the bench (10,000 customers, 100 alerts, SQLite, CPU), a diff of every alert:
+992 ms by writing every match into a table and comparing the two tables pair by pair,
+372 ms by the masks; a new day 688 → 458 ms.
 
 On a new day, an alert whose SQL is the same for the last day applied and for today
 (no relative date, no figure that depends on today) cannot change: `day_dependent` says
 which to evaluate.
 """
-
 from __future__ import annotations
 
 import enum
