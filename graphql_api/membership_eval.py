@@ -116,6 +116,7 @@ _DIFF_DDL = (
 # and nothing is written per match that did not change: writing every match into a table
 # (and its index) and comparing the two tables pair by pair was most of an event's time.
 ALERTS_PER_MASK = 62  # bits of a signed 64-bit integer, with room to spare
+FEW_ALERTS = 4
 changed_masks = Table(
     "membership_masks",
     _scratch,
@@ -213,10 +214,13 @@ def _changed_customers(
         for n, i in enumerate(ids)
     ]
     stored_bit = _stored_bit(sorted((i, n) for n, i in enumerate(ids)))
+    # Every stored match of the customers is read (the CASE gives 0 to other alerts' ones),
+    # but for a few alerts (one saved): theirs only, through the primary key.
+    few = [among(alert_matches.c.alert_id, ids)] if len(ids) <= FEW_ALERTS else []
     if dialect == "postgresql":  # hashed once for all customers
         stored_rows = select(
             alert_matches.c.customer_id, cast(func.sum(stored_bit), BigInteger).label("mask")
-        )
+        ).where(*few)
         if customer_ids is not None:
             stored_rows = stored_rows.where(among(alert_matches.c.customer_id, list(customer_ids)))
         grouped = stored_rows.group_by(alert_matches.c.customer_id).subquery("stored")
@@ -225,7 +229,7 @@ def _changed_customers(
     else:  # each customer's matches in its index (ix_alert_matches_customer), in order
         stored_mask = func.coalesce(
             select(func.sum(stored_bit))
-            .where(alert_matches.c.customer_id == customers.c.id)
+            .where(alert_matches.c.customer_id == customers.c.id, *few)
             .scalar_subquery(),
             0,
         )
