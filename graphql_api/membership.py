@@ -40,10 +40,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from graphql_api.day_dependence import day_dependent
 from graphql_api.membership_eval import (
     ChangeKind,
     compile_alerts,
-    day_dependent,
     difference,
     empty_fresh,
     evaluate_difference,

@@ -12,10 +12,10 @@ Measured on the bench (10,000 customers, 100 alerts, SQLite, CPU), a diff of eve
 992 ms by writing every match into a table and comparing the two tables pair by pair,
 372 ms by the masks; a new day 688 → 458 ms.
 
-On a new day, an alert whose SQL is the same for the last day applied and for today
-(no relative date, no figure that depends on today) cannot change: `day_dependent` says
-which to evaluate.
+On a new day, only the alerts that may change with the day alone are evaluated
+(day_dependence.py).
 """
+
 from __future__ import annotations
 
 import enum
@@ -44,9 +44,6 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql import visitors
-from sqlalchemy.sql.elements import BindParameter, ColumnClause, TextClause
-from sqlalchemy.sql.functions import FunctionElement
 
 from graphql_api import sql_faults
 from graphql_api.criteria import load_criteria
@@ -57,7 +54,6 @@ from graphql_api.storage import (
     alert_matches,
     alert_states,
     alerts,
-    customer_figures,
     customers,
     items,
 )
@@ -398,50 +394,3 @@ def _condition(alert_id: int, compiled: Compiled, flags: Mapping[int, Any]) -> A
     if alert_id in flags:
         return and_(compiled.customer_part, flags[alert_id])
     return compiled.condition
-
-
-# The figures that change with the day alone (figures.py): a condition reading one may change.
-_DAY_FIGURES = frozenset({"overdue_amount", "not_due_amount", "days_overdue"})
-# SQL reading the database's clock rather than the ledger's today (a plugin's mistake): such
-# a condition is evaluated every day all the same.
-_CLOCK_FUNCTIONS = frozenset(
-    {"current_date", "current_time", "current_timestamp", "now", "localtime", "localtimestamp"}
-)
-_CLOCK_WORDS = (*_CLOCK_FUNCTIONS, "'now'")
-
-
-def day_dependent(compiled: Mapping[int, Compiled], last_day: date) -> dict[int, Compiled]:
-    """Of alerts compiled for today, those whose matches may differ between `last_day` and
-    today with the ledger unchanged: their SQL differs between the two days (compared as
-    expressions, with their values), or reads a figure of the day or the database's clock.
-    One that cannot be compiled is kept (to be frozen)."""
-    before = ledger_for(last_day)
-    found = {}
-    for alert_id, current in compiled.items():
-        if current.problems or current.criteria is None:
-            found[alert_id] = current
-            continue
-        then = compile_criteria(current.criteria, before)
-        if then.problems or _reads_the_day(then, current):
-            found[alert_id] = current
-    return found
-
-
-def _reads_the_day(then: Compiled, current: Compiled) -> bool:
-    if not then.condition.compare(current.condition):
-        return True
-    return any(_reads_a_day_input(element) for element in visitors.iterate(current.condition))
-
-
-def _reads_a_day_input(element: Any) -> bool:
-    if isinstance(element, Column):
-        return element.table is customer_figures and element.name in _DAY_FIGURES
-    if isinstance(element, FunctionElement):
-        return str(getattr(element, "name", "")).lower() in _CLOCK_FUNCTIONS
-    if isinstance(element, TextClause):
-        return any(word in element.text.lower() for word in _CLOCK_WORDS)
-    if isinstance(element, ColumnClause) and element.is_literal:
-        return any(word in element.name.lower() for word in _CLOCK_WORDS)
-    if isinstance(element, BindParameter):
-        return isinstance(element.value, str) and element.value.lower() == "now"
-    return False

@@ -1,4 +1,4 @@
-"""Which alerts a new day evaluates (membership_eval.day_dependent): those whose matches
+"""Which alerts a new day evaluates (day_dependence.day_dependent): those whose matches
 may change with the day alone. An alert left out keeps its matches, so one wrongly left
 out would be stale after a new day; these are the cases the bench's alerts do not cover."""
 
@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import func, literal, text
 
 from graphql_api.criteria import load_criteria
+from graphql_api.day_dependence import _reads_the_day, day_dependent
 from graphql_api.evaluation import Compiled, compile_criteria, ledger_for
-from graphql_api.membership_eval import _reads_the_day, day_dependent
 from graphql_api.plugins import CriteriaRegistry
 from graphql_api.storage import customer_figures, customers
 
