@@ -2,9 +2,9 @@
 change recorded with its cause.
 
 An event (an import, a reminder logged or deleted, an alert saved, a new day) evaluates
-some alerts over some customers with the alerts' compiled SQL (evaluation.py) into a
-temporary table, one INSERT … SELECT per hundred alerts (membership_eval.py), and diffs it
-with the stored matches in SQL: the changes are written, then the matches follow them, then
+some alerts over some customers with the alerts' compiled SQL (evaluation.py) and writes
+what changed into a temporary difference table, one INSERT … SELECT per chunk of alerts
+(membership_eval.py): the changes are written from it, then the matches follow them, then
 each alert's count. Nothing is read into Python per customer, and everything happens in the
 caller's transaction: a rolled-back event leaves membership and history as they were. An
 alert evaluated for the first time (a creation) has nothing to diff: its matches are written
@@ -30,7 +30,6 @@ from sqlalchemy import (
     String,
     bindparam,
     delete,
-    exists,
     func,
     insert,
     literal,
@@ -42,14 +41,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from graphql_api import bell_keys
+from graphql_api.day_dependence import day_dependent
 from graphql_api.membership_eval import (
+    ChangeKind,
     compile_alerts,
-    day_dependent,
     difference,
     empty_fresh,
-    evaluate,
+    evaluate_difference,
     evaluate_into_matches,
-    fresh,
     settled_alerts,
 )
 from graphql_api.plugins import CriteriaRegistry
@@ -70,11 +69,6 @@ class Cause(enum.Enum):
     REMINDER = "REMINDER"
     ALERT_SAVED = "ALERT_SAVED"
     NEW_DAY = "NEW_DAY"
-
-
-class ChangeKind(enum.Enum):
-    ENTERED = "ENTERED"
-    LEFT = "LEFT"
 
 
 @dataclass(frozen=True)
@@ -110,9 +104,10 @@ def record(
     alerts that do not read the day cannot change and are not evaluated."""
     at = datetime.now(UTC)
     targets = settled_alerts(conn) if alert_ids is None else list(alert_ids)
-    if last_day is not None:
-        targets = day_dependent(conn, registry, targets, last_day, today)
     compiled = compile_alerts(conn, registry, today, targets)
+    if last_day is not None:
+        compiled = day_dependent(compiled, last_day)
+        targets = list(compiled)
     states = select(alert_states.c.alert_id, alert_states.c.match_count)
     before = dict(conn.execute(states.where(among(alert_states.c.alert_id, targets))).all())
     # Alerts never evaluated (a creation) have nothing stored: every match enters, written
@@ -121,7 +116,7 @@ def record(
     if first_time:
         failed = evaluate_into_matches(conn, compiled, today, at)
     else:
-        failed = evaluate(conn, compiled, today, customer_ids)
+        failed = evaluate_difference(conn, compiled, today, customer_ids)
     evaluated = [i for i in compiled if i not in failed]
     if failed:
         _freeze(conn, failed, today)
@@ -131,7 +126,7 @@ def record(
         deltas = _all_entered(conn, evaluated, cause, at, today)
         bell_keys.follow_new_alerts(conn, evaluated)
     else:
-        deltas = _diff(conn, evaluated, customer_ids, cause, at, today, quiet)
+        deltas = _diff(conn, evaluated, cause, at, today, quiet)
         bell_keys.follow_diff(conn, evaluated)
         empty_fresh(conn)
     counts = {i: before.get(i, 0) + entered - left for i, (entered, left) in deltas.items()}
@@ -171,36 +166,15 @@ def _all_entered(
 def _diff(
     conn: Connection,
     evaluated: list[int],
-    customer_ids: Sequence[int] | None,
     cause: Cause,
     at: datetime,
     today: date,
     quiet: bool,
 ) -> dict[int, tuple[int, int]]:
-    """Stored matches of `evaluated` (among `customer_ids`) made equal to the fresh table;
-    the changes written first (unless `quiet`). Per alert that changed: (entered, left).
-
-    The stored matches and the fresh ones are each read once, into the difference table;
-    everything else is written from it (a day usually changes a few matches of many)."""
-    scope = [among(alert_matches.c.alert_id, evaluated)]
-    if customer_ids is not None:
-        scope.append(among(alert_matches.c.customer_id, list(customer_ids)))
-    still_fresh = exists().where(
-        fresh.c.alert_id == alert_matches.c.alert_id,
-        fresh.c.customer_id == alert_matches.c.customer_id,
-    )
-    stored = exists().where(
-        alert_matches.c.alert_id == fresh.c.alert_id,
-        alert_matches.c.customer_id == fresh.c.customer_id,
-        scope[0],  # said again: the planner reads these alerts' matches only
-    )
-    into_difference = ["alert_id", "customer_id", "kind"]
-    left = select(
-        alert_matches.c.alert_id, alert_matches.c.customer_id, _kind(ChangeKind.LEFT)
-    ).where(*scope, ~still_fresh)
-    conn.execute(insert(difference).from_select(into_difference, left))
-    entered = select(fresh.c.alert_id, fresh.c.customer_id, _kind(ChangeKind.ENTERED))
-    conn.execute(insert(difference).from_select(into_difference, entered.where(~stored)))
+    """Stored matches of `evaluated` made equal to the evaluation, from
+    the difference table (evaluate_difference); the changes written first (unless `quiet`).
+    Per alert that changed: (entered, left). The difference table is left as it is: the
+    customers whose matches changed, per alert (emptied by the caller)."""
     if not quiet:
         change = select(
             difference.c.alert_id,
@@ -224,7 +198,8 @@ def _diff(
         insert(alert_matches).from_select(["alert_id", "customer_id", "since"], new_matches)
     )
     if quiet:  # the first computation: whatever was stored before, the count is the matches'
-        counted = select(alert_matches.c.alert_id, func.count()).where(scope[0])
+        mine = among(alert_matches.c.alert_id, evaluated)
+        counted = select(alert_matches.c.alert_id, func.count()).where(mine)
         return {i: (n, 0) for i, n in conn.execute(counted.group_by(alert_matches.c.alert_id))}
     deltas: dict[int, list[int]] = {}
     per_alert = select(difference.c.alert_id, difference.c.kind, func.count()).group_by(

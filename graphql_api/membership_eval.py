@@ -1,24 +1,32 @@
 """Alerts evaluated over the whole ledger for membership (membership.py), in SQL.
 
-`evaluate` fills a temporary table with every match, which an event diffs with the stored
-ones and `dso-alerts check` compares with them; `evaluate_into_matches` writes the matches
-of alerts with none stored (a creation) straight into `alert_matches`. (Writing only the
-difference instead, each alert's condition read once over the customers and once over its
-stored matches, measured about twice as slow on SQLite: the condition is evaluated twice
-per match.)
+`evaluate_difference` writes what an event changed into a temporary table: per chunk of
+alerts, one pass over the customers computes a bit mask of the alerts each matches now and
+one of the alerts it is stored in; only customers whose masks differ are kept, and unpacked
+into (alert, customer, ENTERED or LEFT). `evaluate` fills a temporary table with every match,
+which `dso-alerts check` compares with the stored ones (a second, independent form of the
+same conditions: one SELECT per alert). `evaluate_into_matches` writes the matches of
+alerts with none stored (a creation) straight into `alert_matches`.
 
-On a new day, an alert whose SQL is the same for the last day applied and for today
-(no relative date, no figure that depends on today) cannot change: `day_dependent` says
-which to evaluate.
+Measured on the bench (10,000 customers, 100 alerts, SQLite, CPU), a diff of every alert:
+992 ms by writing every match into a table and comparing the two tables pair by pair,
+372 ms by the masks; a new day 688 → 458 ms.
+
+On a new day, only the alerts that may change with the day alone are evaluated
+(day_dependence.py).
 """
 
 from __future__ import annotations
 
+import enum
+import operator
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date, datetime
+from functools import reduce
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     DateTime,
     Integer,
@@ -26,6 +34,8 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    case,
+    cast,
     delete,
     func,
     insert,
@@ -34,7 +44,6 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql import visitors
 
 from graphql_api import sql_faults
 from graphql_api.criteria import load_criteria
@@ -45,10 +54,15 @@ from graphql_api.storage import (
     alert_matches,
     alert_states,
     alerts,
-    customer_figures,
     customers,
     items,
 )
+
+
+class ChangeKind(enum.Enum):
+    ENTERED = "ENTERED"
+    LEFT = "LEFT"
+
 
 # Alerts per INSERT … SELECT: a UNION ALL of one SELECT per alert (SQLite allows 500 terms).
 ALERTS_PER_STATEMENT = 100
@@ -91,6 +105,28 @@ _DIFF_DDL = (
 )
 
 
+# An event's evaluation, one chunk of alerts at a time: per customer, a bit per alert of the
+# chunk, for the alerts it matches now and for those it is stored in, both in one pass over the
+# customers; only the customers whose two masks differ are kept, and their bits unpacked into
+# the difference. The stored matches are read once, in customer order through their index,
+# and nothing is written per match that did not change: writing every match into a table
+# (and its index) and comparing the two tables pair by pair was most of an event's time.
+ALERTS_PER_MASK = 62  # bits of a signed 64-bit integer, with room to spare
+FEW_ALERTS = 4
+changed_masks = Table(
+    "membership_masks",
+    _scratch,
+    Column("customer_id", Integer, primary_key=True),
+    Column("now", BigInteger, nullable=False),
+    Column("stored", BigInteger, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+_MASKS_DDL = (
+    "CREATE TEMPORARY TABLE IF NOT EXISTS membership_masks (customer_id INTEGER PRIMARY KEY, "
+    "now BIGINT NOT NULL, stored BIGINT NOT NULL)"
+)
+
+
 def compile_alerts(
     conn: Connection, registry: CriteriaRegistry, today: date, alert_ids: Collection[int] | None
 ) -> dict[int, Compiled]:
@@ -115,6 +151,7 @@ def _prepare(conn: Connection) -> None:
     at_commit = " ON COMMIT DELETE ROWS" if conn.dialect.name == "postgresql" else ""
     conn.exec_driver_sql(_FRESH_DDL + at_commit)
     conn.exec_driver_sql(_DIFF_DDL + at_commit)
+    conn.exec_driver_sql(_MASKS_DDL + at_commit)
     empty_fresh(conn)
 
 
@@ -134,6 +171,101 @@ def evaluate(
         conn.execute(insert(fresh).from_select(["alert_id", "customer_id"], matches))
 
     return _run_chunks(conn, compiled, today, customer_ids, run)
+
+
+def evaluate_difference(
+    conn: Connection,
+    compiled: Mapping[int, Compiled],
+    today: date,
+    customer_ids: Sequence[int] | None = None,
+) -> dict[int, str]:
+    """Fill the difference table with what changed for each alert (among `customer_ids`
+    when given): its stored matches that no longer match (LEFT), and the customers that
+    match now and are not stored (ENTERED). Answers the alerts that could not be evaluated,
+    as `evaluate`; their difference is not written."""
+
+    def run(part: Mapping[int, Compiled]) -> None:
+        conn.execute(delete(changed_masks))
+        rows = _changed_customers(part, customer_ids, conn.dialect.name)
+        conn.execute(insert(changed_masks).from_select(["customer_id", "now", "stored"], rows))
+        into = ["alert_id", "customer_id", "kind"]
+        conn.execute(insert(difference).from_select(into, _unpacked(part)))
+
+    return _run_chunks(conn, compiled, today, customer_ids, run, per_statement=ALERTS_PER_MASK)
+
+
+def _bit(position: int) -> Any:
+    return literal(1 << position, BigInteger)
+
+
+def _changed_customers(
+    conditions: Mapping[int, Compiled], customer_ids: Sequence[int] | None, dialect: str
+) -> Any:
+    """(customer id, mask now, mask stored) of the customers (among `customer_ids`) whose
+    matches among these alerts changed; bit n is the n-th alert."""
+    source, item_flags = _item_flags(conditions, customer_ids, dialect, outer=True)
+    ids = list(conditions)
+    bits = [
+        case((_condition(i, conditions[i], item_flags), _bit(n)), else_=0)
+        for n, i in enumerate(ids)
+    ]
+    stored_bit = _stored_bit(sorted((i, n) for n, i in enumerate(ids)))
+    # Every stored match of the customers is read (the CASE gives 0 to other alerts' ones),
+    # but for a few alerts (one saved): theirs only, through the primary key.
+    few = [among(alert_matches.c.alert_id, ids)] if len(ids) <= FEW_ALERTS else []
+    if dialect == "postgresql":  # hashed once for all customers
+        stored_rows = select(
+            alert_matches.c.customer_id, cast(func.sum(stored_bit), BigInteger).label("mask")
+        ).where(*few)
+        if customer_ids is not None:
+            stored_rows = stored_rows.where(among(alert_matches.c.customer_id, list(customer_ids)))
+        grouped = stored_rows.group_by(alert_matches.c.customer_id).subquery("stored")
+        source = source.outerjoin(grouped, grouped.c.customer_id == customers.c.id)
+        stored_mask = func.coalesce(grouped.c.mask, 0)
+    else:  # each customer's matches in its index (ix_alert_matches_customer), in order
+        stored_mask = func.coalesce(
+            select(func.sum(stored_bit))
+            .where(alert_matches.c.customer_id == customers.c.id, *few)
+            .scalar_subquery(),
+            0,
+        )
+    masks = select(
+        customers.c.id.label("customer_id"),
+        reduce(operator.add, bits).label("now"),
+        stored_mask.label("stored"),
+    ).select_from(source)
+    if customer_ids is not None:
+        masks = masks.where(among(customers.c.id, list(customer_ids)))
+    both = masks.subquery("masks")
+    return select(both.c.customer_id, both.c.now, both.c.stored).where(both.c.now != both.c.stored)
+
+
+def _stored_bit(positions: Sequence[tuple[int, int]]) -> Any:
+    """A stored match's bit, from (alert id, bit) sorted by alert id: a tree of CASEs, so
+    that each of the many matches read is compared with a few ids, not with every one."""
+    if len(positions) <= 4:
+        pairs = ((alert_matches.c.alert_id == i, _bit(n)) for i, n in positions)
+        return case(*pairs, else_=0)
+    middle = len(positions) // 2
+    lower = alert_matches.c.alert_id < positions[middle][0]
+    return case((lower, _stored_bit(positions[:middle])), else_=_stored_bit(positions[middle:]))
+
+
+def _unpacked(conditions: Mapping[int, Compiled]) -> Any:
+    """(alert id, customer id, kind) of every change, from the changed customers' masks."""
+    now, stored = changed_masks.c.now, changed_masks.c.stored
+    terms = []
+    for n, alert_id in enumerate(conditions):
+        bit = _bit(n)
+        kind = case(
+            (now.bitwise_and(bit) != 0, ChangeKind.ENTERED.value), else_=ChangeKind.LEFT.value
+        )
+        terms.append(
+            select(literal(alert_id, Integer), changed_masks.c.customer_id, kind).where(
+                now.bitwise_and(bit) != stored.bitwise_and(bit)
+            )
+        )
+    return union_all(*terms)
 
 
 def evaluate_into_matches(
@@ -159,13 +291,14 @@ def _run_chunks(
     run: Callable[[Mapping[int, Compiled]], None],
     *,
     prepare: bool = True,
+    per_statement: int = ALERTS_PER_STATEMENT,
 ) -> dict[int, str]:
     if prepare:
         _prepare(conn)
     failed = {i: "; ".join(c.problems) for i, c in compiled.items() if c.problems}
     usable = [i for i in compiled if i not in failed]
-    for start in range(0, len(usable), ALERTS_PER_STATEMENT):
-        chunk = {i: compiled[i] for i in usable[start : start + ALERTS_PER_STATEMENT]}
+    for start in range(0, len(usable), per_statement):
+        chunk = {i: compiled[i] for i in usable[start : start + per_statement]}
         failed.update(_guarded(conn, chunk, today, customer_ids, run))
     return failed
 
@@ -207,10 +340,11 @@ def empty_fresh(conn: Connection) -> None:
     stay in them (and the index) until the transaction ends, and an import or a demo makes
     many events in one."""
     if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("TRUNCATE membership_fresh, membership_diff")
+        conn.exec_driver_sql("TRUNCATE membership_fresh, membership_diff, membership_masks")
     else:
         conn.execute(delete(fresh))
         conn.execute(delete(difference))
+        conn.execute(delete(changed_masks))
 
 
 def _item_flags(
@@ -260,45 +394,3 @@ def _condition(alert_id: int, compiled: Compiled, flags: Mapping[int, Any]) -> A
     if alert_id in flags:
         return and_(compiled.customer_part, flags[alert_id])
     return compiled.condition
-
-
-# The figures that change with the day alone (figures.py): a condition reading one may change.
-_DAY_FIGURES = frozenset({"overdue_amount", "not_due_amount", "days_overdue"})
-# SQL reading the database's clock rather than the ledger's today (a plugin's mistake): such
-# a condition is evaluated every day all the same.
-_CLOCK_WORDS = ("current_date", "current_timestamp", "now(", "localtime", "'now'")
-
-
-def day_dependent(
-    conn: Connection,
-    registry: CriteriaRegistry,
-    alert_ids: Sequence[int],
-    last_day: date,
-    today: date,
-) -> list[int]:
-    """The alerts whose matches may differ between `last_day` and `today` with the ledger
-    unchanged: their SQL differs between the two days, or reads a figure of the day."""
-    query = select(alerts.c.id, alerts.c.criteria).where(among(alerts.c.id, list(alert_ids)))
-    before, now = ledger_for(last_day), ledger_for(today)
-    found = []
-    for row in conn.execute(query.order_by(alerts.c.id)):
-        criteria = load_criteria(registry, row.criteria)
-        then, current = compile_criteria(criteria, before), compile_criteria(criteria, now)
-        if then.problems or current.problems or _reads_the_day(conn, then, current):
-            found.append(row.id)
-    return found
-
-
-def _reads_the_day(conn: Connection, then: Compiled, current: Compiled) -> bool:
-    texts = []
-    for compiled in (then, current):
-        sql = compiled.condition.compile(dialect=conn.dialect)
-        texts.append((str(sql), repr(sorted(sql.params.items()))))
-    if texts[0] != texts[1] or any(word in texts[1][0].lower() for word in _CLOCK_WORDS):
-        return True
-    return any(
-        isinstance(element, Column)
-        and element.table is customer_figures
-        and element.name in _DAY_FIGURES
-        for element in visitors.iterate(current.condition)
-    )

@@ -1,0 +1,78 @@
+"""More alerts than one statement's bit mask holds (membership_eval.ALERTS_PER_MASK): every
+event's difference is still exact, alert by alert, against the plain-Python oracle."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy import Engine, select
+
+from graphql_api import membership_day
+from graphql_api.alerts import AlertInput, Visibility, create_alert
+from graphql_api.membership_check import check_membership
+from graphql_api.membership_eval import ALERTS_PER_MASK
+from graphql_api.plugins import CriteriaRegistry
+from graphql_api.storage import users, write_transaction
+from graphql_api.users import Role, User, add_user
+from tests.conftest import TODAY
+from tests.ledger_builder import Customer, Item, Reminder, ago, load_ledger
+from tests.membership_reads import (
+    expected_membership,
+    last_change_id,
+    stored_changes,
+    stored_matches,
+)
+
+CUSTOMERS = [Customer(f"K{n:02}", f"Customer {n}") for n in range(12)]
+
+
+def items(shift: int) -> list[Item]:
+    """Customer n owes 1000·n, due n + shift days ago (not yet due when negative)."""
+    return [
+        Item(f"K{n:02}", f"I{n:02}", Decimal(1000 * n), due_date=ago(n + shift))
+        for n in range(1, 12)
+    ]
+
+
+def test_a_hundred_alerts_across_masks_are_exact_after_each_event(
+    engine: Engine, registry: CriteriaRegistry
+) -> None:
+    with write_transaction(engine) as conn:
+        add_user(conn, "alice", Role.USER)
+    with engine.connect() as conn:
+        alice = User(conn.execute(select(users.c.id)).scalar_one(), "alice", Role.USER)
+    load_ledger(engine, CUSTOMERS, items(-3), [Reminder("K01", ago(2))])
+    count = ALERTS_PER_MASK + 38
+    created = []
+    with write_transaction(engine) as conn:
+        for n in range(count):
+            # Thresholds spread so that each alert matches a different set, and the last
+            # alerts (past the first mask) change as often as the first.
+            criteria = (
+                {"overdueAmount": {"min": str(1000 * (n % 11))}}
+                if n % 3
+                else {"daysOverdue": {"min": n % 9}, "itemOverdue": True}
+            )
+            data = AlertInput(f"a{n}", criteria, visibility=Visibility.PUBLIC)
+            created.append(create_alert(conn, registry, alice, data, TODAY).id)
+    assert set(stored_matches(engine)) == expected_membership(engine, TODAY)
+
+    load_ledger(engine, CUSTOMERS, items(-1), [Reminder("K01", ago(2))])  # an import
+    assert set(stored_matches(engine)) == expected_membership(engine, TODAY)
+    mark = last_change_id(engine)
+
+    later = TODAY + timedelta(days=4)  # a new day: items fall due, days overdue grow
+    before = set(stored_matches(engine))
+    with write_transaction(engine) as conn:
+        membership_day.catch_up(conn, registry, later)
+    after = set(stored_matches(engine))
+    assert after == expected_membership(engine, later)
+    changes = {(c.alert_id, c.account, c.kind) for c in stored_changes(engine, mark)}
+    assert {(a, k) for a, k, kind in changes if kind == "ENTERED"} == after - before
+    assert {(a, k) for a, k, kind in changes if kind == "LEFT"} == before - after
+    second_mask = set(sorted(created)[ALERTS_PER_MASK:])
+    assert {a for a, _, _ in changes} & second_mask  # the second mask changed too
+    with write_transaction(engine) as conn:
+        report = check_membership(conn, registry, later)
+    assert report.ok, report.differences
