@@ -11,6 +11,9 @@ the transaction ends, so it is done only on tables that are empty (a first load,
 import's TRUNCATE locks them anyway). On SQLite, readers keep reading their WAL snapshot,
 indexes included, whatever the writer does: a table that is rewritten whole is indexed
 after its write whether it was empty or not.
+
+On PostgreSQL the import's transaction also gets the memory to sort and aggregate whole
+tables without spilling to disk (use_bulk_settings).
 """
 
 from __future__ import annotations
