@@ -477,6 +477,34 @@ def test_a_duplicate_document_in_a_long_file_is_a_problem(
     assert dump_database(populated) == before
 
 
+@pytest.mark.parametrize("later_problem", [False, True], ids=["alone", "with-a-bad-line-after"])
+@pytest.mark.parametrize("shape", list(LONG_FILE_SHAPES))
+def test_a_duplicate_document_in_a_first_load_is_a_problem(
+    engine: Engine, tmp_path: Path, shape: str, later_problem: bool
+) -> None:
+    # A first load of an empty ledger (PostgreSQL adds the items' keys after its COPY): the
+    # repeats are still named by line, with the other files' and lines' problems.
+    header, row = LONG_FILE_SHAPES[shape]
+    lines = [row.format(f"D{n}") for n in range(BATCH + 10)]
+    lines.insert(1, row.format("D0"))  # line 3 repeats line 2
+    lines.append(row.format("D1"))  # line BATCH + 13 repeats line 4
+    expected = [("items.csv", 3, "document_number"), ("items.csv", BATCH + 13, "document_number")]
+    if later_problem:
+        lines.append(row.format("D-bad").replace("INVOICE", "RECEIPT"))
+        expected.append(("items.csv", BATCH + 14, "type"))
+    before = dump_database(engine)
+    failed = failure(
+        engine,
+        tmp_path,
+        customers="account_number,name\nA1,Acme\n",
+        items=header + "".join(lines),
+        reminders="account_number,date\nZ9,2026-11-01\n",
+    )
+    # (a repeat found after the file was read is listed after that file's other problems)
+    assert sorted(where(failed)) == [*expected, ("reminders.csv", 2, "account_number")]
+    assert dump_database(engine) == before
+
+
 def test_line_numbers_count_physical_lines(populated: Engine, tmp_path: Path) -> None:
     before = dump_database(populated)
     failed = failure(

@@ -10,7 +10,8 @@ database is exactly as it was. Read in this order:
 - `csv_file.py`: reading a CSV file, placing each problem by line and column;
 - `values.py`: parsing one cell; `problems.py`: the problem list and `ImportFailed`;
 - `writers.py`: rows as the database stores them, COPY on PostgreSQL, executemany on SQLite;
-- `bulk.py`: the secondary indexes a bulk write builds after it rather than row by row.
+- `bulk.py`: the secondary indexes a bulk write builds after it rather than row by row,
+  and PostgreSQL's settings for the import's transaction.
 """
 
 from graphql_api.ledger_import.customers import CUSTOMER_COLUMNS

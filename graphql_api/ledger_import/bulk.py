@@ -11,6 +11,9 @@ the transaction ends, so it is done only on tables that are empty (a first load,
 import's TRUNCATE locks them anyway). On SQLite, readers keep reading their WAL snapshot,
 indexes included, whatever the writer does: a table that is rewritten whole is indexed
 after its write whether it was empty or not.
+
+On PostgreSQL the import's transaction also gets the memory to sort and aggregate whole
+tables without spilling to disk (use_bulk_settings).
 """
 
 from __future__ import annotations
@@ -51,6 +54,30 @@ def _constraints(conn: Connection, table: Table) -> list[tuple[str, str]]:
         {"table": table.name},
     )
     return [(name, definition) for name, definition in rows]
+
+
+# Measured on the 2M-item ledger (PostgreSQL 15, two cores): the items' three index builds
+# took 4.5-5.5 s with the default 64 MB, 3.3-3.5 s with 256 MB (each sort in memory); the
+# figures' aggregate over the items spilled 70 MB to disk in 17 batches with the default
+# 4 MB of work_mem, and ran in memory (43 MB) and about 1 s faster with 64 MB.
+BULK_SETTINGS = {
+    "maintenance_work_mem": "256MB",
+    "work_mem": "64MB",
+    # The import is one transaction: a crash before its commit is durable leaves the
+    # database as it was before the import, exactly as a crash during it would (the
+    # command may then have said "Imported" a moment before the crash: run it again).
+    # Its commit does not wait for the WAL of 2M rows to reach the disk.
+    "synchronous_commit": "off",
+}
+
+
+def use_bulk_settings(conn: Connection) -> None:
+    """On PostgreSQL, the server settings of the import's transaction (SET LOCAL: they end
+    with it), for sorts and aggregates over whole tables held in memory."""
+    if conn.dialect.name != "postgresql":
+        return
+    for name, value in BULK_SETTINGS.items():
+        conn.exec_driver_sql(f"SET LOCAL {name} = '{value}'")
 
 
 @contextlib.contextmanager

@@ -15,7 +15,7 @@ from graphql_api.figures import refresh_figures
 from graphql_api.ledger_import import customers as _customers
 from graphql_api.ledger_import import items as _items
 from graphql_api.ledger_import import reminders as _reminders
-from graphql_api.ledger_import.bulk import indexes_built_after
+from graphql_api.ledger_import.bulk import indexes_built_after, use_bulk_settings
 from graphql_api.ledger_import.csv_file import CsvFile
 from graphql_api.ledger_import.item_lines import ITEM_COLUMNS
 from graphql_api.ledger_import.problems import ImportFailed, ProblemLog
@@ -54,6 +54,7 @@ def import_ledger(
     summary = ImportSummary()
     registry = registry if registry is not None else load_registry()
     with write_transaction(engine) as conn:
+        use_bulk_settings(conn)
         membership_day.catch_up(conn, registry, today)  # a new day is applied before the import
         accounts = dict(conn.execute(select(customers.c.account_number, customers.c.id)).all())
         if customers_file is not None:
@@ -66,7 +67,10 @@ def import_ledger(
         if items_file is not None:
             source = CsvFile(items_file, _items.REQUIRED, ITEM_COLUMNS, log, show_progress)
             replacing = not upsert_items  # an upsert needs the unique key for its ON CONFLICT
-            with indexes_built_after(conn, items, rewritten=replacing, keys=replacing):
+            with (
+                _items.keyed_after_load(conn, source),
+                indexes_built_after(conn, items, rewritten=replacing, keys=replacing),
+            ):
                 loaded = _items.load_items(conn, source, accounts, upsert=upsert_items)
             summary.items_loaded = loaded
         if reminders_file is not None:

@@ -3,7 +3,8 @@ updates items by account and document number. Each document appears once per acc
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -32,6 +33,7 @@ from graphql_api.storage import items
 
 REQUIRED = ("account_number", "document_number", "type", "open_amount")
 BATCH = 5000
+UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE
 PARSERS: dict[str, Callable[[str], Any]] = {
     "document_number": parse_required,
     "type": choice(ITEM_TYPES),
@@ -65,10 +67,12 @@ def load_items(
         conn.exec_driver_sql("TRUNCATE items")
     elif not upsert:
         conn.execute(delete(items))
-    # Duplicates: the unique index refuses them where a refused statement leaves the
-    # transaction usable (SQLite, replacing), and only a failing import looks for their
-    # lines; COPY and an upsert would not refuse them so, and are checked line by line.
-    by_index = conn.dialect.name == "sqlite" and not upsert
+    # Duplicates: the unique key refuses them, and only a failing import looks for their
+    # lines, where a refused statement leaves the transaction usable (SQLite, replacing) or
+    # where the key is added after the load (PostgreSQL's first load: see keyed_after_load).
+    # A COPY into a keyed table would abort the transaction, and an upsert would not refuse
+    # them: those are checked line by line.
+    by_index = not upsert and (conn.dialect.name == "sqlite" or first_load)
     seen = None if by_index else SeenDocuments()
     refused = False
     suspects: list[tuple[int, str, str]] = []
@@ -109,6 +113,32 @@ def load_items(
         if refused and not source.log.total:  # not expected: the file's pairs are all distinct
             source.problem(0, "document_number", None, "a document appears twice for an account")
     return loaded
+
+
+@contextlib.contextmanager
+def keyed_after_load(conn: Connection, source: CsvFile) -> Iterator[None]:
+    """Run the block (load_items and the adding of the items' keys after it) in a savepoint on
+    PostgreSQL: a first load writes its rows without the unique key, and a document repeated
+    in the file fails the key's ADD CONSTRAINT. Then the block is undone back to the
+    savepoint, so that the import can go on reading its other files for problems, and a
+    second pass over the file names the duplicates' lines (load_items has already looked
+    for them when the file had other problems)."""
+    if conn.dialect.name != "postgresql":
+        yield
+        return
+    savepoint = conn.begin_nested()
+    try:
+        yield
+    except IntegrityError as error:
+        if getattr(error.orig, "sqlstate", None) != UNIQUE_VIOLATION:
+            raise
+        savepoint.rollback()
+        if source.log.total == 0:
+            _report_duplicates(source, _duplicate_suspects(source))
+        if source.log.total == 0:  # not expected: the key found what the file does not hold
+            source.problem(0, "document_number", None, "a document appears twice for an account")
+        return
+    savepoint.commit()
 
 
 def _write(writer: ItemsWriter, batch: list[ItemRow], by_index: bool) -> bool:

@@ -10,6 +10,7 @@ Revision ID: 0009
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from graphql_api.text_folding import folded_characters
 
@@ -44,7 +45,19 @@ def upgrade() -> None:
         sa.Column("ch", sa.Text, primary_key=True),
         sa.Column("folded", sa.Text, nullable=False),
     )
-    op.bulk_insert(table, [{"ch": ch, "folded": folded} for ch, folded in folded_characters()])
+    # One statement from two arrays: the 18,833 rows as one INSERT each took 0.3-0.6 s of
+    # the first start on a new database.
+    characters, folded = zip(*folded_characters(), strict=True)
+    op.get_bind().execute(
+        sa.insert(table).from_select(
+            ["ch", "folded"],
+            sa.select(
+                sa.func.unnest(sa.cast(sa.bindparam("characters"), ARRAY(sa.Text))),
+                sa.func.unnest(sa.cast(sa.bindparam("folded"), ARRAY(sa.Text))),
+            ),
+        ),
+        {"characters": list(characters), "folded": list(folded)},
+    )
     op.execute(FUNCTION)
 
 
