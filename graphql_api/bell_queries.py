@@ -10,7 +10,7 @@ table is not read); an alert's customers one probe of the primary key per custom
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,40 +30,43 @@ RANKS = case(
 
 
 def bell_entries(
-    conn: Connection, customer_ids: Sequence[int], alert_ids: Collection[int]
+    conn: Connection, customer_ids: Sequence[int], order: Mapping[int, int]
 ) -> dict[int, list[Entry]]:
-    """Per customer, the alerts among `alert_ids` it matches and since when (see `moment`):
-    one statement.
+    """Per customer, the alerts among `order` it matches and since when (see `moment`), in
+    the order `order` gives them (alert id -> position): one statement.
 
     The statement reads each customer's whole range of the index, and the alerts are kept
     here: as a second IN list the database would probe the index once per customer and
-    alert (100 alerts: 5,000 probes for a page), far more than the few rows it skips. It
-    is run on the driver's cursor: a page's 1,500 rows cost SQLAlchemy's result as much as
-    the database's reading them."""
+    alert (100 alerts: 5,000 probes for a page), far more than the few rows it skips."""
     found: dict[int, list[Entry]] = {cid: [] for cid in customer_ids}
-    if not customer_ids or not alert_ids:
+    if not customer_ids or not order:
         return found
-    wanted = alert_ids if isinstance(alert_ids, (set, frozenset, dict)) else set(alert_ids)
-    sql, parameters = _entries_sql(conn.dialect.name, list(customer_ids))
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(sql, parameters)
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
-    for customer_id, alert_id, since in rows:
-        if alert_id in wanted:
+    read = "SELECT customer_id, alert_id, since FROM alert_matches"
+    for customer_id, alert_id, since in driver_rows(conn, read, "customer_id", customer_ids):
+        if alert_id in order:
             found[customer_id].append((alert_id, since))
+    for entries in found.values():
+        entries.sort(key=lambda entry: order[entry[0]])
     return found
 
 
-def _entries_sql(dialect: str, customer_ids: list[int]) -> tuple[str, Any]:
-    """`bell_entries`' statement in the driver's own parameter style: PostgreSQL binds the
-    ids as one array, SQLite as one parameter each."""
-    read = "SELECT customer_id, alert_id, since FROM alert_matches WHERE "
-    if dialect == "postgresql":
-        return read + "customer_id = ANY(%s)", (customer_ids,)
-    return read + f"customer_id IN ({', '.join('?' * len(customer_ids))})", customer_ids
+def driver_rows(
+    conn: Connection, read: str, column: str, ids: Sequence[int]
+) -> list[tuple[Any, ...]]:
+    """The rows of `read` (a SELECT without WHERE) whose `column` is among `ids`, run on the
+    driver's cursor in the request's transaction: for the few hundred rows a page reads,
+    SQLAlchemy's statement and result cost as much as the database's reading them. The ids
+    are bound in the driver's own style: PostgreSQL as one array, SQLite one each."""
+    if conn.dialect.name == "postgresql":
+        sql, parameters = f"{read} WHERE {column} = ANY(%s)", (list(ids),)
+    else:
+        sql, parameters = f"{read} WHERE {column} IN ({', '.join('?' * len(ids))})", list(ids)
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, parameters)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 def moment(since: dt.datetime | str) -> dt.datetime:

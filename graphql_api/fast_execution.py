@@ -140,9 +140,11 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.short_path = self._short_path_applies()
-        # selection -> id(object) -> (object, its completed fields); keeping the object
-        # alive keeps its id its own for the request.
-        self._memo: dict[int, dict[int, tuple[Any, dict[str, Any]]]] = {}
+        # selection -> id(object) -> its completed fields; `_kept` keeps the objects alive,
+        # so that their ids stay their own for the request.
+        self._memo: dict[int, dict[int, dict[str, Any]]] = {}
+        self._kept: list[Any] = []
+        self._fields: dict[str, tuple[PlainFields, ObjectFields]] = {}
         self._plans: dict[int, tuple[Any, bool, list[tuple[str, Any, Any, Any]]]] = {}
 
     def _short_path_applies(self) -> bool:
@@ -155,6 +157,9 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return not any(self.schema.get_directive(name) for name in INCREMENTAL_DIRECTIVES)
 
     def _plain_of(self, parent_type: GraphQLObjectType) -> tuple[PlainFields, ObjectFields]:
+        known = self._fields.get(parent_type.name)
+        if known is not None:
+            return known
         by_type = self._plain.get(self.schema)
         if by_type is None:
             by_type = self._plain[self.schema] = {}
@@ -164,6 +169,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 plain_fields(parent_type),
                 object_fields(parent_type),
             )
+        self._fields[parent_type.name] = fields
         return fields
 
     def _plan(
@@ -223,9 +229,14 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         grouped_field_set, new_defer_usages, _ = self.collect_subfields(
             object_type, field_details_list
         )
-        memo = self._memo.get(id(grouped_field_set), {})
-        seen = [memo.get(id(item)) for item in items]
-        new = [index for index, known in enumerate(seen) if known is None]
+        memo = self._memo.get(id(grouped_field_set))
+        if memo is not None and not new_defer_usages:
+            completed = [memo.get(id(item)) for item in items]
+            if None not in completed:  # a bell's alerts, all shown before in this request
+                return completed
+        else:
+            completed = [None] * len(items)
+        new = [index for index, known in enumerate(completed) if known is None]
         if new_defer_usages or any(
             items[index] is None
             or isinstance(items[index], Exception)
@@ -233,7 +244,6 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             for index in new
         ):
             return Undefined
-        completed = [None if known is None else known[1] for known in seen]
         awaiting = False
         for index in new:
             value = self.execute_fields(
@@ -296,9 +306,10 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             )
         all_plain, plan = self._plan(plain, objects, grouped_field_set)
         if all_plain:
-            seen = self._memo.get(id(grouped_field_set), {}).get(id(source_value))
+            memo = self._memo.get(id(grouped_field_set))
+            seen = None if memo is None else memo.get(id(source_value))
             if seen is not None:
-                return seen[1]
+                return seen
         results: dict[str, Any] = {}
         fast_only = True
         awaitable_fields: list[str] = []
@@ -341,8 +352,8 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if self.is_awaitable(result):  # never with this project's sync resolvers
                 awaitable_fields.append(response_name)
         if fast_only and all_plain:
-            memo = self._memo.setdefault(id(grouped_field_set), {})
-            memo[id(source_value)] = (source_value, results)
+            self._memo.setdefault(id(grouped_field_set), {})[id(source_value)] = results
+            self._kept.append(source_value)
         if not awaitable_fields:
             return results
 

@@ -71,32 +71,20 @@ EMPTY = Bell(count=0, level=None, color=None, alerts=[], sinces=[])
 
 def customer_bell(info: Info, customer_id: int, tab: domain.AlertTab | None) -> Bell:
     """The customer's bell for the viewer (in `tab`): its alerts highest level first."""
-    nodes = visible_alerts(info)
-    found = info.context.alerts.bells.get(customer_id)
+    viewer = info.context.alerts
+    found = viewer.bells.get(customer_id)
     if tab is not None:
-        in_tab = _in_tab(info, tab)
+        in_tab = viewer.in_tab(tab)
         found = [entry for entry in found if entry[0] in in_tab]
     if not found:
         return EMPTY
+    nodes = visible_alerts(info)
     alerts = [nodes[alert_id] for alert_id, _ in found]
     top = alerts[0].level
     return Bell(
         count=len(alerts), level=top, color=top.color, alerts=alerts,
         sinces=[since for _, since in found],
     )  # fmt: skip
-
-
-def _in_tab(info: Info, tab: domain.AlertTab) -> frozenset[int]:
-    """The viewer's alerts in `tab`, worked out once per request (a page asks per customer)."""
-    memo = info.context.alerts.memo
-    key = f"tab {tab.value}"
-    found = memo.get(key)
-    if found is None:
-        types = tab.types
-        found = memo[key] = frozenset(
-            i for i, node in visible_alerts(info).items() if node.type in types
-        )
-    return found  # type: ignore[no-any-return]
 
 
 @strawberry.input(
