@@ -92,8 +92,8 @@ class ViewerAlerts:
         self.nodes_by_key: dict[str, Alert] | None = None
         self._tabs: dict[AlertTab, frozenset[int]] = {}
         # For each customer of the page, the live alerts it matches (in the alerts' order)
-        # and since when (bell_queries.moment).
-        self.bells: Loader[list[bell_queries.Entry]] = Loader("bell", page, self._load_bells)
+        # and since when.
+        self.bells: Loader[bell_queries.Matches] = Loader("bell", page, self._load_bells)
 
     def all(self) -> Mapping[int, VisibleAlert]:
         """The viewer's alerts, highest level first then by name, each compiled once."""
@@ -178,7 +178,7 @@ class ViewerAlerts:
         self.nodes = self.nodes_by_key = None
         self._tabs = {}
 
-    def _load_bells(self, customer_ids: list[int]) -> dict[int, list[bell_queries.Entry]]:
+    def _load_bells(self, customer_ids: list[int]) -> dict[int, bell_queries.Matches]:
         position = {alert_id: n for n, alert_id in enumerate(self.live())}
         return bell_queries.bell_entries(self.snapshot.conn, customer_ids, position)
 

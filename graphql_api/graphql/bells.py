@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, FromClause
 
 from graphql_api import alerts as domain
 from graphql_api import ids
-from graphql_api.bell_queries import EntryConditions, moment
+from graphql_api.bell_queries import NO_MATCHES, EntryConditions, Matches
 from graphql_api.customer_queries import BellKey
 from graphql_api.errors import invalid
 from graphql_api.evaluation import CUSTOMER_BASE
@@ -52,39 +52,35 @@ class Bell:
     alerts: list[Alert] = strawberry.field(
         description="The matched alerts: highest level first, then by name."
     )
-    # Since when each of `alerts` matches, as read (bell_queries.moment).
-    sinces: strawberry.Private[list[dt.datetime | str]]
+    # The customer's matches, as read: since when each of `alerts` matches.
+    matches: strawberry.Private[Matches]
 
     @strawberry.field(
         description="The same alerts, in the same order, each with since when it matches."
     )
     def entries(self) -> list[BellEntry]:
         # Built when asked: a bell page that lists only `alerts` makes none.
-        return [
-            BellEntry(alert=alert, since=moment(since))
-            for alert, since in zip(self.alerts, self.sinces, strict=True)
-        ]
+        since = self.matches.since
+        return [BellEntry(alert=alert, since=since(alert.source.id)) for alert in self.alerts]
 
 
-EMPTY = Bell(count=0, level=None, color=None, alerts=[], sinces=[])
+EMPTY = Bell(count=0, level=None, color=None, alerts=[], matches=NO_MATCHES)
 
 
 def customer_bell(info: Info, customer_id: int, tab: domain.AlertTab | None) -> Bell:
     """The customer's bell for the viewer (in `tab`): its alerts highest level first."""
     viewer = info.context.alerts
-    found = viewer.bells.get(customer_id)
+    matches = viewer.bells.get(customer_id)
+    found = matches.alert_ids
     if tab is not None:
         in_tab = viewer.in_tab(tab)
-        found = [entry for entry in found if entry[0] in in_tab]
+        found = [alert_id for alert_id in found if alert_id in in_tab]
     if not found:
         return EMPTY
     nodes = visible_alerts(info)
-    alerts = [nodes[alert_id] for alert_id, _ in found]
+    alerts = [nodes[alert_id] for alert_id in found]
     top = alerts[0].level
-    return Bell(
-        count=len(alerts), level=top, color=top.color, alerts=alerts,
-        sinces=[since for _, since in found],
-    )  # fmt: skip
+    return Bell(count=len(alerts), level=top, color=top.color, alerts=alerts, matches=matches)
 
 
 @strawberry.input(
