@@ -63,13 +63,15 @@ def direct_call(
     wrapper must (see the module's docstring)."""
     definition = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     converter = getattr(getattr(schema, "_strawberry_schema", None), "schema_converter", None)
+    # an older strawberry release within the pin has no field exception handlers at all
+    handlers = getattr(converter, "_get_field_exception_handlers", lambda _: ())
     if (
         not isinstance(definition, StrawberryField)
         or not isinstance(converter, GraphQLCoreConverter)
         or definition.base_resolver is None
         or definition.is_async
         or definition.extensions
-        or converter._get_field_exception_handlers(definition)
+        or handlers(definition)
         or not all(is_leaf_type(get_nullable_type(a.type)) for a in field_def.args.values())
     ):
         return None
