@@ -4,10 +4,12 @@ strawberry would read with `getattr` (no resolver, no arguments, no permission).
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from typing import Any
 
 from graphql import (
+    GraphQLEnumType,
     GraphQLField,
     GraphQLList,
     GraphQLObjectType,
@@ -29,8 +31,27 @@ def plain_fields(object_type: GraphQLObjectType) -> PlainFields:
         attribute = _plain_attribute(field)
         if attribute is not None:
             leaf = get_named_type(field.type)
-            found[name] = (attribute, leaf.coerce_output_value, not is_non_null_type(field.type))
+            coerce = leaf.coerce_output_value
+            if isinstance(leaf, GraphQLEnumType):
+                coerce = _by_member(coerce)
+            found[name] = (attribute, coerce, not is_non_null_type(field.type))
     return found
+
+
+def _by_member(coerce: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """An enum's `coerce`, remembered for each member: strawberry's compares the member with
+    each of the enum's values in turn, for every bell and alert a page shows."""
+    known: dict[enum.Enum, Any] = {}
+
+    def coerced(value: Any) -> Any:
+        if not isinstance(value, enum.Enum):
+            return coerce(value)
+        found = known.get(value)
+        if found is None:
+            found = known[value] = coerce(value)
+        return found
+
+    return coerced
 
 
 # field name -> (attribute, object type, whether a list of them), per object type
