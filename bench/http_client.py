@@ -1,7 +1,16 @@
-"""`dso-alerts serve` on a free loopback port (one uvicorn worker), and timed GraphQL requests."""
+"""`dso-alerts serve` on a free loopback port (one uvicorn worker), and timed GraphQL requests.
+
+The requests go through the standard library's `http.client` on a keep-alive connection:
+httpx spent about 1.2 ms of its own on each request here (a trivial request measured 2.9 ms
+with it, 1.6 ms without), as much as the hand-written floors take; the time measured is
+the server's and the loopback's, as a browser's fetch would see it (gzip accepted).
+"""
 
 from __future__ import annotations
 
+import gzip
+import http.client
+import json
 import socket
 import subprocess
 import threading
@@ -10,8 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-
-import httpx
+from urllib.parse import urlsplit
 
 from bench.config import PAGE
 from bench.importing import bench_env, cli
@@ -81,24 +89,45 @@ def served(url: str, log: Path) -> Iterator[str]:
 
 class GraphQL:
     def __init__(self, endpoint: str, token: str) -> None:
-        self.endpoint = endpoint
-        self.client = httpx.Client(headers={"Authorization": f"Bearer {token}"}, timeout=600)
+        address = urlsplit(endpoint)
+        self.path = address.path
+        self.connection = http.client.HTTPConnection(
+            address.hostname or "127.0.0.1", address.port, timeout=600
+        )
+        self.headers = {
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/json",
+            "Accept-Encoding": "gzip",
+        }
 
     def close(self) -> None:
-        self.client.close()
+        self.connection.close()
 
     def __call__(
         self, query: str, variables: dict[str, Any] | None = None
     ) -> tuple[float, dict[str, Any]]:
-        """(seconds, data) for one request; raises on GraphQL errors."""
-        started = time.perf_counter()
-        response = self.client.post(
-            self.endpoint, json={"query": query, "variables": variables or {}}
-        )
-        elapsed = time.perf_counter() - started
-        if response.status_code != 200:
-            raise RuntimeError(f"HTTP {response.status_code}: {response.text[:500]}")
-        body = response.json()
+        """(seconds, data) for one request (until its body is read); raises on GraphQL errors."""
+        payload = json.dumps({"query": query, "variables": variables or {}}).encode()
+        for attempt in range(2):
+            try:
+                started = time.perf_counter()
+                self.connection.request("POST", self.path, payload, self.headers)
+                response = self.connection.getresponse()
+                raw = response.read()
+                elapsed = time.perf_counter() - started
+                break
+            except ConnectionError:
+                # The server closed the idle keep-alive connection (uvicorn's timeout is 5 s)
+                # before reading the request: sent again on a new one (the bench's requests
+                # are all queries).
+                self.connection.close()
+                if attempt:
+                    raise
+        if response.getheader("Content-Encoding") == "gzip":
+            raw = gzip.decompress(raw)
+        if response.status != 200:
+            raise RuntimeError(f"HTTP {response.status}: {raw[:500].decode(errors='replace')}")
+        body = json.loads(raw)
         if body.get("errors"):
             raise RuntimeError(f"GraphQL errors: {body['errors'][:3]}")
         return elapsed, body["data"]

@@ -16,108 +16,40 @@ a request with a schema extension that hooks `resolve` (graphql-core middleware,
 which must see every field), or on a schema that declares `@defer` or `@stream`
 (strawberry's incremental execution), is executed by graphql-core alone.
 
-It overrides graphql-core 3.3's `execute_fields` and `complete_iterable_value`,
-which graphql-core documents as private: pyproject.toml pins graphql-core and
-strawberry to the releases it is checked against (see the README), and
-DSO_ALERTS_EXECUTOR=graphql-core turns it off.
+A field answered by a resolver is resolved as graphql-core does, except that the resolver
+is called without strawberry's per-call wrapper when nothing in it can differ from one
+parent to the next (resolver_calls.py): the customer's `bell`, 50 times a page.
+
+It overrides graphql-core 3.3's `execute_field`, `execute_fields` and
+`complete_iterable_value`, which graphql-core documents as private, and reads
+strawberry's field definitions: pyproject.toml pins graphql-core and strawberry to
+the releases it is checked against (see the README), and DSO_ALERTS_EXECUTOR=graphql-core
+turns it off.
 """
 
 from __future__ import annotations
 
 import inspect
 import weakref
-from collections.abc import Callable
 from typing import Any, ClassVar
 
 from graphql import (
     GraphQLField,
-    GraphQLList,
     GraphQLObjectType,
     GraphQLSchema,
     Undefined,
-    get_named_type,
-    is_leaf_type,
     is_non_null_type,
 )
+from graphql.execution.executor import to_nodes
 from graphql.pyutils import Path
-from strawberry.resolvers import is_default_resolver
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.schema.schema_converter import GraphQLCoreConverter
 
+from graphql_api.plain_fields import ObjectFields, PlainFields, accepts, object_fields, plain_fields
+from graphql_api.resolver_calls import direct_call
 from graphql_api.settings import Settings
 
 # graphql-core's directives for incremental delivery, which only graphql-core reads
 INCREMENTAL_DIRECTIVES = ("defer", "stream")
-
-# field name -> (attribute, coerce, nullable), per object type
-PlainFields = dict[str, tuple[str, Callable[[Any], Any], bool]]
-
-
-def plain_fields(object_type: GraphQLObjectType) -> PlainFields:
-    """The fields of `object_type` that are a scalar or enum attribute with no resolver."""
-    found: PlainFields = {}
-    for name, field in object_type.fields.items():
-        attribute = _plain_attribute(field)
-        if attribute is not None:
-            leaf = get_named_type(field.type)
-            found[name] = (attribute, leaf.coerce_output_value, not is_non_null_type(field.type))
-    return found
-
-
-# field name -> (attribute, object type, whether a list of them), per object type
-ObjectFields = dict[str, tuple[str, GraphQLObjectType, bool]]
-
-
-def object_fields(object_type: GraphQLObjectType) -> ObjectFields:
-    """The fields of `object_type` that are an attribute with no resolver holding a non-null
-    object, or a non-null list of non-null objects (each checked by `_accepts`)."""
-    found: ObjectFields = {}
-    for name, field in object_type.fields.items():
-        attribute = _attribute(field)
-        if attribute is None or not is_non_null_type(field.type):
-            continue
-        inner, is_list = field.type.of_type, False
-        if isinstance(inner, GraphQLList) and is_non_null_type(inner.of_type):
-            inner, is_list = inner.of_type.of_type, True
-        if isinstance(inner, GraphQLObjectType):
-            found[name] = (attribute, inner, is_list)
-    return found
-
-
-def _accepts(object_type: GraphQLObjectType, value: Any) -> bool:
-    """Whether graphql-core's type check passes `value`. strawberry gives a type that
-    implements an interface (every `Node`) an `is_type_of`, an isinstance check that reads
-    the value alone (its resolve info is unused); any doubt, an error included, leaves the
-    value to graphql-core, which checks it with the info and reports it as it does."""
-    check = object_type.is_type_of
-    if check is None:
-        return True
-    try:
-        return check(value, None) is True
-    except Exception:
-        return False
-
-
-def _plain_attribute(field: GraphQLField) -> str | None:
-    if not is_leaf_type(get_named_type(field.type)):
-        return None
-    return _attribute(field)
-
-
-def _attribute(field: GraphQLField) -> str | None:
-    """The attribute a field reads when it has no arguments, no resolver of its own, and
-    strawberry would read it with `getattr` (no other default resolver is configured)."""
-    if field.args or field.resolve is None or not is_default_resolver(field.resolve):
-        return None
-    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    if (
-        definition is None
-        or not definition.is_basic_field
-        or definition.permission_classes
-        or definition.default_resolver is not getattr
-    ):
-        return None
-    return definition.python_name
 
 
 class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -140,9 +72,14 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.short_path = self._short_path_applies()
-        # selection -> id(object) -> (object, its completed fields); keeping the object
-        # alive keeps its id its own for the request.
-        self._memo: dict[int, dict[int, tuple[Any, dict[str, Any]]]] = {}
+        # selection -> id(object) -> its completed fields; `_kept` keeps the objects alive,
+        # so that their ids stay their own for the request.
+        self._memo: dict[int, dict[int, dict[str, Any]]] = {}
+        self._kept: list[Any] = []
+        self._fields: dict[str, tuple[PlainFields, ObjectFields]] = {}
+        # (parent type, id of a field's selection) -> (the selection, kept alive so that its
+        # id stays its own; its nodes; the field; its resolver's direct call, if it has one)
+        self._calls: dict[tuple[str, int], tuple[Any, Any, GraphQLField | None, Any]] = {}
         self._plans: dict[int, tuple[Any, bool, list[tuple[str, Any, Any, Any]]]] = {}
 
     def _short_path_applies(self) -> bool:
@@ -155,6 +92,9 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return not any(self.schema.get_directive(name) for name in INCREMENTAL_DIRECTIVES)
 
     def _plain_of(self, parent_type: GraphQLObjectType) -> tuple[PlainFields, ObjectFields]:
+        known = self._fields.get(parent_type.name)
+        if known is not None:
+            return known
         by_type = self._plain.get(self.schema)
         if by_type is None:
             by_type = self._plain[self.schema] = {}
@@ -164,6 +104,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 plain_fields(parent_type),
                 object_fields(parent_type),
             )
+        self._fields[parent_type.name] = fields
         return fields
 
     def _plan(
@@ -223,17 +164,21 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         grouped_field_set, new_defer_usages, _ = self.collect_subfields(
             object_type, field_details_list
         )
-        memo = self._memo.get(id(grouped_field_set), {})
-        seen = [memo.get(id(item)) for item in items]
-        new = [index for index, known in enumerate(seen) if known is None]
+        memo = self._memo.get(id(grouped_field_set))
+        if memo is not None and not new_defer_usages:
+            completed = [memo.get(id(item)) for item in items]
+            if None not in completed:  # a bell's alerts, all shown before in this request
+                return completed
+        else:
+            completed = [None] * len(items)
+        new = [index for index, known in enumerate(completed) if known is None]
         if new_defer_usages or any(
             items[index] is None
             or isinstance(items[index], Exception)
-            or not _accepts(object_type, items[index])
+            or not accepts(object_type, items[index])
             for index in new
         ):
             return Undefined
-        completed = [None if known is None else known[1] for known in seen]
         awaiting = False
         for index in new:
             value = self.execute_fields(
@@ -264,7 +209,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return self._completed_list(
                 object_type, field_details_list, path, value, position_context
             )
-        if value is None or isinstance(value, Exception) or not _accepts(object_type, value):
+        if value is None or isinstance(value, Exception) or not accepts(object_type, value):
             return Undefined
         grouped_field_set, new_defer_usages, _ = self.collect_subfields(
             object_type, field_details_list
@@ -276,6 +221,64 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
     @staticmethod
     async def _gathered(completed: list[Any]) -> list[Any]:  # never with sync resolvers
         return [await value if inspect.isawaitable(value) else value for value in completed]
+
+    def execute_field(  # type: ignore[override]
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: Any,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        """graphql-core's `execute_field`, with a resolver that can be called directly
+        (resolver_calls.py) called so."""
+        if not self.short_path:
+            return super().execute_field(
+                parent_type, source, field_details_list, path, position_context
+            )
+        key = (parent_type.name, id(field_details_list))
+        known = self._calls.get(key)
+        if known is None:
+            first = field_details_list[0]
+            field_def = self.schema.get_field(parent_type, first.node.name.value)
+            call = None
+            if field_def is not None:
+                call = direct_call(
+                    self.schema, field_def, first, self.variable_values, self.hide_suggestions
+                )
+            nodes = to_nodes(field_details_list)
+            known = self._calls[key] = (field_details_list, nodes, field_def, call)
+        _, nodes, field_def, call = known
+        if call is None or field_def is None:
+            return super().execute_field(
+                parent_type, source, field_details_list, path, position_context
+            )
+        # As graphql-core's execute_field, with the resolver called directly.
+        return_type = field_def.type
+        info = self.build_resolve_info(field_def, nodes, parent_type, path)
+        try:
+            result = call(source, info)
+            if self.is_awaitable(result):
+                return self.complete_awaitable_value(
+                    return_type, field_details_list, info, path, result, position_context
+                )
+            completed = self.complete_value(
+                return_type, field_details_list, info, path, result, position_context
+            )
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            return None
+        if self.is_awaitable(completed):  # never with this project's sync resolvers
+
+            async def await_completed() -> Any:
+                try:
+                    return await completed
+                except Exception as raw_error:
+                    self.handle_field_error(raw_error, return_type, field_details_list, path)
+                    return None
+
+            return await_completed()
+        return completed
 
     def execute_fields(  # type: ignore[override]
         self,
@@ -296,9 +299,10 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             )
         all_plain, plan = self._plan(plain, objects, grouped_field_set)
         if all_plain:
-            seen = self._memo.get(id(grouped_field_set), {}).get(id(source_value))
+            memo = self._memo.get(id(grouped_field_set))
+            seen = None if memo is None else memo.get(id(source_value))
             if seen is not None:
-                return seen[1]
+                return seen
         results: dict[str, Any] = {}
         fast_only = True
         awaitable_fields: list[str] = []
@@ -341,8 +345,8 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if self.is_awaitable(result):  # never with this project's sync resolvers
                 awaitable_fields.append(response_name)
         if fast_only and all_plain:
-            memo = self._memo.setdefault(id(grouped_field_set), {})
-            memo[id(source_value)] = (source_value, results)
+            self._memo.setdefault(id(grouped_field_set), {})[id(source_value)] = results
+            self._kept.append(source_value)
         if not awaitable_fields:
             return results
 

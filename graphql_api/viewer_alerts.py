@@ -14,22 +14,24 @@ alert cache, so that `problems` names the criterion at fault.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import false, select
+from sqlalchemy import false
 from sqlalchemy.engine import Connection
 
 from graphql_api import bell_queries, customer_queries, sql_faults
 from graphql_api.alert_cache import AlertCache, VisibleAlert
+from graphql_api.alerts import AlertTab
 from graphql_api.criteria import Ledger, ParsedCriteria
 from graphql_api.errors import invalid
 from graphql_api.evaluation import Compiled
 from graphql_api.loaders import CustomerPage, Loader
 from graphql_api.plugins import CriteriaRegistry
 from graphql_api.snapshot import Snapshot
-from graphql_api.sql_functions import among
-from graphql_api.storage import alert_states
 from graphql_api.users import User
+
+if TYPE_CHECKING:
+    from graphql_api.graphql.alerts import Alert
 
 T = TypeVar("T")
 
@@ -84,11 +86,14 @@ class ViewerAlerts:
         self.ledger = ledger
         self._visible: dict[int, VisibleAlert] | None = None
         self._counts: dict[int, int] | None = None  # the live alerts' stored counts
-        # What the API layer derives from these alerts once per request (their objects).
-        self.memo: dict[str, Any] = {}
+        # The alerts' GraphQL objects by row id and by public key, as graphql/alerts.py
+        # builds them once per request; reset when the alerts are found to change.
+        self.nodes: dict[int, Alert] | None = None
+        self.nodes_by_key: dict[str, Alert] | None = None
+        self._tabs: dict[AlertTab, frozenset[int]] = {}
         # For each customer of the page, the live alerts it matches (in the alerts' order)
-        # and since when (bell_queries.moment).
-        self.bells: Loader[list[bell_queries.Entry]] = Loader("bell", page, self._load_bells)
+        # and since when.
+        self.bells: Loader[bell_queries.Matches] = Loader("bell", page, self._load_bells)
 
     def all(self) -> Mapping[int, VisibleAlert]:
         """The viewer's alerts, highest level first then by name, each compiled once."""
@@ -102,6 +107,16 @@ class ViewerAlerts:
 
     def get(self, alert_id: int | None) -> VisibleAlert | None:
         return None if alert_id is None else self.all().get(alert_id)
+
+    def in_tab(self, tab: AlertTab) -> frozenset[int]:
+        """The viewer's alerts in `tab` (a bell page asks for each customer)."""
+        found = self._tabs.get(tab)
+        if found is None:
+            types = tab.types
+            found = self._tabs[tab] = frozenset(
+                i for i, v in self.all().items() if v.alert.type in types
+            )
+        return found
 
     def live(self) -> dict[int, int]:
         """The visible alerts that can be evaluated, with their stored counts, in the alerts'
@@ -126,11 +141,9 @@ class ViewerAlerts:
         visible = self.all()
         if not visible:
             return {}
-        query = select(
-            alert_states.c.alert_id, alert_states.c.match_count, alert_states.c.frozen
-        ).where(among(alert_states.c.alert_id, sorted(visible)))
-        rows = self.snapshot.conn.execute(query)
-        states = {row.alert_id: (row.match_count, row.frozen) for row in rows}
+        read = "SELECT alert_id, match_count, frozen FROM alert_states"
+        rows = bell_queries.driver_rows(self.snapshot.conn, read, "alert_id", sorted(visible))
+        states = {alert_id: (count, frozen) for alert_id, count, frozen in rows}
         unexplained = [
             i for i, v in visible.items()
             if i in states and states[i][1] and not v.compiled.problems
@@ -161,15 +174,13 @@ class ViewerAlerts:
             )
             visible[alert_id] = VisibleAlert(alert, broken)
         self._visible = visible
-        self.memo.clear()  # derived from the alerts as they were
+        # derived from the alerts as they were
+        self.nodes = self.nodes_by_key = None
+        self._tabs = {}
 
-    def _load_bells(self, customer_ids: list[int]) -> dict[int, list[bell_queries.Entry]]:
-        live = self.live()
-        position = {alert_id: n for n, alert_id in enumerate(live)}
-        found = bell_queries.bell_entries(self.snapshot.conn, customer_ids, position)
-        for entries in found.values():
-            entries.sort(key=lambda entry: position[entry[0]])
-        return found
+    def _load_bells(self, customer_ids: list[int]) -> dict[int, bell_queries.Matches]:
+        position = {alert_id: n for n, alert_id in enumerate(self.live())}
+        return bell_queries.bell_entries(self.snapshot.conn, customer_ids, position)
 
     def guarded_read(self, run: Callable[[Connection], T], where: ParsedCriteria | None) -> T:
         """`run`, a statement filtered by search criteria. If the database fails it: a

@@ -69,8 +69,8 @@ def test_the_request_context_batches_bells_and_reminders_of_a_page(
         ids = dict(conn.execute(select(customers.c.account_number, customers.c.id)).all())
     with RequestContext(engine, registry, alice, today=TODAY) as context:
         context.show_customers([ids["C1"], ids["C2"]])
-        assert [alert for alert, _ in context.alerts.bells.get(ids["C1"])] == [overdue.id]
-        assert context.alerts.bells.get(ids["C2"]) == []
+        assert context.alerts.bells.get(ids["C1"]).alert_ids == [overdue.id]
+        assert context.alerts.bells.get(ids["C2"]).alert_ids == []
         assert [r.date for r in context.reminders.get(ids["C2"])] == [ago(3)]
         with pytest.raises(NotPrimed):
             context.alerts.bells.get(ids["C3"])

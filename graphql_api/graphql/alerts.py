@@ -215,20 +215,21 @@ def _node(visible: VisibleAlert) -> "Alert":
 def visible_alerts(info: Info) -> dict[int, Alert]:
     """The viewer's alerts as GraphQL objects by row id, in their order: highest level
     first, then by name (a bell page shows each alert many times: one object each)."""
-    memo = info.context.alerts.memo
-    nodes = memo.get("nodes")
+    viewer = info.context.alerts
+    nodes = viewer.nodes
     if nodes is None:
-        nodes = memo["nodes"] = {i: _node(v) for i, v in info.context.alerts.all().items()}
-    return nodes  # type: ignore[no-any-return]
+        nodes = viewer.nodes = {i: _node(v) for i, v in viewer.all().items()}
+    return nodes
 
 
 def visible_by_key(info: Info) -> dict[str, Alert]:
     """The viewer's alerts by public key (the key of their API id)."""
-    memo = info.context.alerts.memo
-    found = memo.get("by_key")
+    viewer = info.context.alerts
+    found = viewer.nodes_by_key
     if found is None:
-        found = memo["by_key"] = {a.source.public_id: a for a in visible_alerts(info).values()}
-    return found  # type: ignore[no-any-return]
+        nodes = visible_alerts(info).values()
+        found = viewer.nodes_by_key = {a.source.public_id: a for a in nodes}
+    return found
 
 
 def visible_alert(info: Info, alert_id: str) -> Alert | None:

@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, FromClause
 
 from graphql_api import alerts as domain
 from graphql_api import ids
-from graphql_api.bell_queries import EntryConditions, StoredKeys, moment
+from graphql_api.bell_queries import NO_MATCHES, EntryConditions, Matches, StoredKeys
 from graphql_api.customer_queries import BellKey
 from graphql_api.errors import invalid
 from graphql_api.evaluation import CUSTOMER_BASE
@@ -52,51 +52,35 @@ class Bell:
     alerts: list[Alert] = strawberry.field(
         description="The matched alerts: highest level first, then by name."
     )
-    # Since when each of `alerts` matches, as read (bell_queries.moment).
-    sinces: strawberry.Private[list[dt.datetime | str]]
+    # The customer's matches, as read: since when each of `alerts` matches.
+    matches: strawberry.Private[Matches]
 
     @strawberry.field(
         description="The same alerts, in the same order, each with since when it matches."
     )
     def entries(self) -> list[BellEntry]:
         # Built when asked: a bell page that lists only `alerts` makes none.
-        return [
-            BellEntry(alert=alert, since=moment(since))
-            for alert, since in zip(self.alerts, self.sinces, strict=True)
-        ]
+        since = self.matches.since
+        return [BellEntry(alert=alert, since=since(alert.source.id)) for alert in self.alerts]
 
 
-EMPTY = Bell(count=0, level=None, color=None, alerts=[], sinces=[])
+EMPTY = Bell(count=0, level=None, color=None, alerts=[], matches=NO_MATCHES)
 
 
 def customer_bell(info: Info, customer_id: int, tab: domain.AlertTab | None) -> Bell:
     """The customer's bell for the viewer (in `tab`): its alerts highest level first."""
-    nodes = visible_alerts(info)
-    found = info.context.alerts.bells.get(customer_id)
+    viewer = info.context.alerts
+    matches = viewer.bells.get(customer_id)
+    found = matches.alert_ids
     if tab is not None:
-        in_tab = _in_tab(info, tab)
-        found = [entry for entry in found if entry[0] in in_tab]
+        in_tab = viewer.in_tab(tab)
+        found = [alert_id for alert_id in found if alert_id in in_tab]
     if not found:
         return EMPTY
-    alerts = [nodes[alert_id] for alert_id, _ in found]
+    nodes = visible_alerts(info)
+    alerts = [nodes[alert_id] for alert_id in found]
     top = alerts[0].level
-    return Bell(
-        count=len(alerts), level=top, color=top.color, alerts=alerts,
-        sinces=[since for _, since in found],
-    )  # fmt: skip
-
-
-def _in_tab(info: Info, tab: domain.AlertTab) -> frozenset[int]:
-    """The viewer's alerts in `tab`, worked out once per request (a page asks per customer)."""
-    memo = info.context.alerts.memo
-    key = f"tab {tab.value}"
-    found = memo.get(key)
-    if found is None:
-        types = tab.types
-        found = memo[key] = frozenset(
-            i for i, node in visible_alerts(info).items() if node.type in types
-        )
-    return found  # type: ignore[no-any-return]
+    return Bell(count=len(alerts), level=top, color=top.color, alerts=alerts, matches=matches)
 
 
 @strawberry.input(
@@ -153,8 +137,8 @@ def _stored_tab(info: Info, bell: BellFilter | None) -> str | None:
         return None
     if bell.min_level is not None or bell.alert_ids is not None:
         return None
-    live = info.context.alerts.live()  # first: it may find alerts broken, which _in_tab reads
-    if not all(i in live for i in _in_tab(info, bell.tab)):
+    live = info.context.alerts.live()  # first: it may find alerts broken, which in_tab reads
+    if not all(i in live for i in info.context.alerts.in_tab(bell.tab)):
         return None
     return bell.tab.value
 
