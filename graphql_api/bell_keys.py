@@ -189,6 +189,18 @@ def _tab_types(tabs: frozenset[str]) -> Any:
     return union_all(*pairs).subquery("tab_types")
 
 
+def _seen(pairs: Any, tab_types: Any) -> Any:
+    """`pairs` (alert_id, customer_id) joined to each tab the alert is in, each user who
+    sees it (public, or the owner of a private one) and the customer."""
+    sees = or_(alerts.c.visibility == PUBLIC, alerts.c.owner_id == users.c.id)
+    return (
+        pairs.join(alerts, alerts.c.id == pairs.c.alert_id)
+        .join(tab_types, tab_types.c.type == alerts.c.type)
+        .join(users, sees)
+        .join(customers, customers.c.id == pairs.c.customer_id)
+    )
+
+
 def _keys(
     viewers: Viewers,
     tabs: frozenset[str],
@@ -200,13 +212,7 @@ def _keys(
     from graphql_api.bell_queries import LEVEL_WEIGHT, RANKS  # imports alerts.py: see TABS
 
     tab_types = _tab_types(tabs)
-    sees = or_(alerts.c.visibility == PUBLIC, alerts.c.owner_id == users.c.id)
-    source = (
-        alert_matches.join(alerts, alerts.c.id == alert_matches.c.alert_id)
-        .join(tab_types, tab_types.c.type == alerts.c.type)
-        .join(users, sees)
-        .join(customers, customers.c.id == alert_matches.c.customer_id)
-    )
+    source = _seen(alert_matches, tab_types)
     where = _scope(users.c.id, tab_types.c.tab, viewers, EVERY_TAB)
     if touched is not None:
         where.append(alert_matches.c.customer_id.in_(touched))
@@ -237,13 +243,7 @@ def _add(conn: Connection, gained: Select[Any]) -> None:
 
     pairs = gained.subquery("gained")
     tab_types = _tab_types(EVERY_TAB)
-    sees = or_(alerts.c.visibility == PUBLIC, alerts.c.owner_id == users.c.id)
-    source = (
-        pairs.join(alerts, alerts.c.id == pairs.c.alert_id)
-        .join(tab_types, tab_types.c.type == alerts.c.type)
-        .join(users, sees)
-        .join(customers, customers.c.id == pairs.c.customer_id)
-    )
+    source = _seen(pairs, tab_types)
     added = (
         select(
             users.c.id,
