@@ -467,6 +467,38 @@ def test_logging_a_reminder_takes_the_account_out_of_a_not_reminded_alert(
     assert node["accountNumber"] in accounts_of(members)
 
 
+def test_an_alert_page_and_what_changed_list_the_change_a_reminder_made(
+    tab: Watched, server: LiveServer
+) -> None:
+    alerts = api(server, "alice", "{ alerts { id name } }")["alerts"]
+    late = next(a["id"] for a in alerts if a["name"] == LATE)
+    node = api(server, "alice", ROWS, tab=None, alertId=late)["customers"]["nodes"][0]
+    logged = api(server, "alice", """mutation($id: ID!) {
+        logReminder(input: {customerId: $id}) { reminder { id } errors { message } } }""",
+        id=node["id"])["logReminder"]  # fmt: skip
+    assert logged["errors"] == []
+    try:
+        page = signed_in(tab, server, "alice", f"/alerts/{late}")
+        newest = page.get_by_role("region", name="Changes of this alert").locator("tbody tr").first
+        expect(newest).to_contain_text(node["accountNumber"])
+        expect(newest.locator("td")).to_have_text(
+            [re.compile(r"\d"), "left", node["accountNumber"], node["name"], "reminder"]
+        )
+        page.get_by_role("link", name="What changed", exact=True).click()
+        # One reminder can take the account out of several alerts: the row of this one.
+        rows = page.get_by_role("region", name="Changes", exact=True).locator("tbody tr")
+        newest = rows.filter(has_text=LATE).first
+        expect(newest.locator("td")).to_have_text(
+            [re.compile(r"\d"), "left", re.compile(re.escape(LATE)), node["accountNumber"],
+             node["name"], "reminder"]
+        )  # fmt: skip
+        newest.get_by_role("link", name=node["accountNumber"]).click()
+        expect(page.get_by_role("heading", name=re.compile(node["accountNumber"]))).to_be_visible()
+    finally:
+        delete = "mutation($id: ID!) { deleteReminder(id: $id) { errors { message } } }"
+        api(server, "alice", delete, id=logged["reminder"]["id"])
+
+
 def test_a_viewer_sees_no_edit_controls(tab: Watched, server: LiveServer) -> None:
     page = signed_in(tab, server, "viewer")
     expect(worklist_rows(page).first).to_be_visible()

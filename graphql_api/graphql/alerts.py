@@ -28,7 +28,7 @@ from graphql_api.graphql.errors import (
     user_errors,
 )
 from graphql_api.graphql.node import Node
-from graphql_api.graphql.paging import After, Before, First, Last
+from graphql_api.graphql.paging import Paging, paged
 from graphql_api.graphql.users import User
 from graphql_api.membership import Cause, ChangeKind
 from graphql_api.users import Role
@@ -135,18 +135,12 @@ class Alert(Node):
         return domain.can_edit(info.context.user, self.source)
 
     @strawberry.field(description="The customers matching the alert, by account number.")
-    def customers(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> CustomerConnection:
+    @paged
+    def customers(self, info: Info, paging: Paging) -> CustomerConnection:
         # Imported here: customers.py shows bells, which list alerts.
         from graphql_api.graphql.customers import alert_customers
 
-        return alert_customers(info, self.source.id, (first, after, last, before))
+        return alert_customers(info, self.source.id, paging)
 
     @strawberry.field(description="When the viewer last marked the alert seen; null: never.")
     def seen_at(self, info: Info) -> datetime.datetime | None:
@@ -162,13 +156,11 @@ class Alert(Node):
 
     @strawberry.field(description="Customers entering and leaving the alert, newest first.")
     @query_error
+    @paged
     def changes(
         self,
         info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
+        paging: Paging,
         since: Annotated[datetime.datetime | None, strawberry.argument(
             description="Only the changes at or after this moment.")] = None,
         kind: Annotated[ChangeKind | None, strawberry.argument(
@@ -176,7 +168,7 @@ class Alert(Node):
     ) -> AlertChangeConnection:  # fmt: skip
         from graphql_api.graphql.changes import alert_changes_of
 
-        return alert_changes_of(info, self, (first, after, last, before), since, kind)
+        return alert_changes_of(info, self, paging, since, kind)
 
     @strawberry.field(
         description="For each of the last `days` days up to today (1 to 400), oldest first, how "

@@ -61,6 +61,15 @@ class ReminderPayload:
     errors: list[UserError] = strawberry.field(description="Why it was rejected; empty on success.")
 
     @classmethod
+    def done(cls, info: Info, reminder: domain.Reminder) -> ReminderPayload:
+        """The reminder logged or deleted, with its customer as the change left it."""
+        from graphql_api.graphql.customers import Customer  # customers list their reminders
+
+        row = customer_queries.customer_by(info.context.conn, customer_id=reminder.customer_id)
+        customer = None if row is None else Customer.shown(info, [row])[0]
+        return cls(reminder=Reminder.of(reminder), customer=customer, errors=[])
+
+    @classmethod
     def rejected(cls, error: UserInputError, info: Info) -> ReminderPayload:
         return cls(reminder=None, customer=None, errors=user_errors(error))
 
@@ -73,17 +82,13 @@ class ReminderMutations:
     )
     @payload_errors(ReminderPayload)
     def log_reminder(self, info: Info, input: ReminderInput) -> ReminderPayload:
-        from graphql_api.graphql.customers import Customer  # customers list their reminders
-
         context = info.context
         with context.writing() as conn:
             logged = domain.log_reminder(
                 conn, context.user, input.customer_id, input.date or context.today,
                 context.today, input.channel, input.note, registry=context.registry,
             )  # fmt: skip
-        row = customer_queries.customer_by(context.conn, customer_id=logged.customer_id)
-        customer = None if row is None else Customer.shown(info, [row])[0]
-        return ReminderPayload(reminder=Reminder.of(logged), customer=customer, errors=[])
+        return ReminderPayload.done(info, logged)
 
     @strawberry.mutation(
         description="Delete a mistaken reminder: the user who logged it or an ADMIN (an imported "
@@ -91,13 +96,9 @@ class ReminderMutations:
     )
     @payload_errors(ReminderPayload)
     def delete_reminder(self, info: Info, id: strawberry.ID) -> ReminderPayload:
-        from graphql_api.graphql.customers import Customer
-
         context = info.context
         with context.writing() as conn:
             deleted = domain.delete_reminder(
                 conn, context.user, id, context.today, registry=context.registry
             )
-        row = customer_queries.customer_by(context.conn, customer_id=deleted.customer_id)
-        customer = None if row is None else Customer.shown(info, [row])[0]
-        return ReminderPayload(reminder=Reminder.of(deleted), customer=customer, errors=[])
+        return ReminderPayload.done(info, deleted)

@@ -2,7 +2,8 @@ import { useState } from "react";
 import { useMutation, useQuery } from "urql";
 import { AlertPageQuery, MarkAlertSeen } from "./queries";
 import { Empty, ErrorNote, LevelMark, Link, Loading, Padlock, useLast } from "./components";
-import { CAUSE_LABEL, LEVEL_LABEL, TYPE_LABEL, dateTime, plural, problem } from "./format";
+import { LEVEL_LABEL, TYPE_LABEL, dateTime, plural, problem } from "./format";
+import { ChangesTable } from "./ChangesTable";
 import { canChange, useApp } from "./context";
 import { Worklist } from "./Worklist";
 import { MatchChart } from "./MatchChart";
@@ -89,34 +90,7 @@ export function AlertPage({ id }: { id: string }) {
         {alert.changes.nodes.length === 0 ? (
           <Empty>No account has entered or left this alert yet.</Empty>
         ) : (
-          <div className="table-box tall" tabIndex={0} role="region" aria-label="Changes of this alert">
-            <table className="grid">
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Account</th>
-                  <th scope="col">Name</th>
-                  <th scope="col">Change</th>
-                  <th scope="col">Why</th>
-                </tr>
-              </thead>
-              <tbody>
-                {alert.changes.nodes.map((c) => (
-                  <tr key={c.id}>
-                    <td>{dateTime(c.at)}</td>
-                    <td>
-                      <Link to={`/customers/${encodeURIComponent(c.customer.id)}`}>{c.customer.accountNumber}</Link>
-                    </td>
-                    <td className="col-name">{c.customer.name}</td>
-                    <td>
-                      <span className={c.kind === "ENTERED" ? "tag in" : "tag out"}>{c.kind === "ENTERED" ? "entered" : "left"}</span>
-                    </td>
-                    <td className="muted">{CAUSE_LABEL[c.cause]}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ChangesTable changes={alert.changes.nodes} label="Changes of this alert" withCustomer tall />
         )}
       </section>
     </div>

@@ -1,8 +1,9 @@
 import { useState } from "react";
 import { useQuery } from "urql";
 import { ChangesQuery } from "./queries";
-import { Empty, ErrorNote, Link, Loading, Padlock } from "./components";
-import { CAUSE_LABEL, TYPE_LABEL, dateTime, plural, problem } from "./format";
+import { Empty, ErrorNote, Loading } from "./components";
+import { plural, problem } from "./format";
+import { ChangesTable } from "./ChangesTable";
 import { useApp } from "./context";
 import { AlertsPanel } from "./Home";
 
@@ -48,43 +49,7 @@ export function ChangesPage() {
           <Empty>Nothing changed since {since}.</Empty>
         ) : (
           <>
-            <div className="table-box" tabIndex={0} role="region" aria-label="Changes">
-              <table className="grid">
-                <thead>
-                  <tr>
-                    <th scope="col">When</th>
-                    <th scope="col">Change</th>
-                    <th scope="col">Alert</th>
-                    <th scope="col">Account</th>
-                    <th scope="col">Name</th>
-                    <th scope="col">Why</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {changes.nodes.map((c) => (
-                    <tr key={c.id}>
-                      <td className="nowrap">{dateTime(c.at)}</td>
-                      <td>
-                        <span className={c.kind === "ENTERED" ? "tag in" : "tag out"}>{c.kind === "ENTERED" ? "entered" : "left"}</span>
-                      </td>
-                      <td className="col-name">
-                        <span className="level-dot" style={{ background: c.alert.color }} aria-hidden="true" />
-                        <Link to={`/alerts/${encodeURIComponent(c.alert.id)}`}>
-                          {TYPE_LABEL[c.alert.type] && <strong>{TYPE_LABEL[c.alert.type]} </strong>}
-                          {c.alert.name}
-                        </Link>
-                        {c.alert.locked && <> <Padlock /></>}
-                      </td>
-                      <td>
-                        <Link to={`/customers/${encodeURIComponent(c.customer.id)}`}>{c.customer.accountNumber}</Link>
-                      </td>
-                      <td className="col-name">{c.customer.name}</td>
-                      <td className="muted">{CAUSE_LABEL[c.cause]}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <ChangesTable changes={changes.nodes} label="Changes" withAlert withCustomer />
             {changes.pageInfo.hasNextPage && (
               <div className="pager">
                 <button type="button" onClick={() => setAfter(changes.pageInfo.endCursor ?? undefined)}>

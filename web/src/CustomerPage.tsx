@@ -5,6 +5,7 @@ import type { CriteriaInput, CustomerLinkFragment, ItemRowFragment, ReminderChan
 import { Bell, Empty, ErrorNote, Link, Loading, Squares, useLast } from "./components";
 import { CAUSE_LABEL, TYPE_LABEL, date, dateTime, isNegative, money, plural, problem } from "./format";
 import { canChange, useApp } from "./context";
+import { ChangeKindTag } from "./ChangesTable";
 import { PAGE, Pager, pageVariables, type Cursor } from "./Worklist";
 
 const ITEM_FILTERS: { label: string; where: CriteriaInput | null }[] = [
@@ -115,7 +116,7 @@ export function CustomerPage({ id }: { id: string }) {
               <ul className="history">
                 {customer.alertChanges.nodes.map((c) => (
                   <li key={c.id}>
-                    <span className={c.kind === "ENTERED" ? "tag in" : "tag out"}>{c.kind === "ENTERED" ? "entered" : "left"}</span>{" "}
+                    <ChangeKindTag kind={c.kind} />{" "}
                     <Link to={`/alerts/${encodeURIComponent(c.alert.id)}`}>
                       <span style={{ color: c.alert.color }}>{TYPE_LABEL[c.alert.type] && `${TYPE_LABEL[c.alert.type]} `}</span>
                       {c.alert.name}
