@@ -101,6 +101,13 @@ def worklist_rows(page: Page) -> Any:
     return page.get_by_role("region", name=re.compile("worklist$")).locator("tbody tr")
 
 
+def late_alert_and_its_first_account(server: LiveServer) -> tuple[str, dict[str, Any]]:
+    """Alice's "not reminded" alert's id, and the first account it matches, as the API says."""
+    alerts = api(server, "alice", "{ alerts { id name } }")["alerts"]
+    late = next(a["id"] for a in alerts if a["name"] == LATE)
+    return late, api(server, "alice", ROWS, tab=None, alertId=late)["customers"]["nodes"][0]
+
+
 def accounts_of(data: dict[str, Any]) -> list[str]:
     return [node["accountNumber"] for node in data["customers"]["nodes"]]
 
@@ -435,9 +442,7 @@ def test_creating_editing_and_deleting_an_alert_in_the_editor(
 def test_logging_a_reminder_takes_the_account_out_of_a_not_reminded_alert(
     tab: Watched, server: LiveServer
 ) -> None:
-    alerts = api(server, "alice", "{ alerts { id name } }")["alerts"]
-    late = next(a["id"] for a in alerts if a["name"] == LATE)
-    node = api(server, "alice", ROWS, tab=None, alertId=late)["customers"]["nodes"][0]
+    late, node = late_alert_and_its_first_account(server)
     page = signed_in(tab, server, "alice", f"/customers/{node['id']}")
     expect(page.get_by_role("heading", name=re.compile(node["accountNumber"]))).to_be_visible()
     bell = page.get_by_role("button", name=re.compile(rf"alerts? on {node['accountNumber']}$"))
@@ -470,9 +475,7 @@ def test_logging_a_reminder_takes_the_account_out_of_a_not_reminded_alert(
 def test_an_alert_page_and_what_changed_list_the_change_a_reminder_made(
     tab: Watched, server: LiveServer
 ) -> None:
-    alerts = api(server, "alice", "{ alerts { id name } }")["alerts"]
-    late = next(a["id"] for a in alerts if a["name"] == LATE)
-    node = api(server, "alice", ROWS, tab=None, alertId=late)["customers"]["nodes"][0]
+    late, node = late_alert_and_its_first_account(server)
     logged = api(server, "alice", """mutation($id: ID!) {
         logReminder(input: {customerId: $id}) { reminder { id } errors { message } } }""",
         id=node["id"])["logReminder"]  # fmt: skip
