@@ -268,6 +268,8 @@ def read_page(
     order: Order,
     window: Window,
     rows_from: FromClause | None = None,
+    *,
+    reuse: bool = False,
 ) -> Page:
     """One page of the rows of `source` meeting `filters`, in `order`, with both flags: one
     statement. Each row has `columns` and the order's key (`Order.key_of`); `identity` is
@@ -275,8 +277,9 @@ def read_page(
     a small statement is quick to build and to plan), from `rows_from` (`source` unless
     the columns need less than what the order reads).
 
-    The cursors' values are bound parameters, so that a page without filters (every page
-    of a list but the first is one) reuses the statement of its shape, built once."""
+    The cursors' values are bound parameters. With `reuse` (the caller's source, columns
+    and order expressions are built once, not per request), a page without filters reuses
+    the statement of its shape, built on first use: a list's pages have few shapes."""
     start, bound = window.after, window.before
     if not window.forward:
         start, bound = bound, start
@@ -284,7 +287,7 @@ def read_page(
         tuple(columns), source, identity, order, window.size, window.forward,
         _filled(start), _filled(bound), rows_from,
     )  # fmt: skip
-    if filters:
+    if filters or not reuse:
         statement = _page_statement(shape, filters)
     else:
         statement = _STATEMENTS.get(shape)
@@ -321,8 +324,8 @@ class _Shape:
     rows_from: FromClause | None
 
 
-# Statements of pages without filters, by shape: a list's orders, sources and page sizes are
-# few; should they not be, the cache starts again.
+# Statements of pages without filters, by shape (`reuse`): a list's orders, directions and
+# page sizes are few; should they not be, the cache starts again.
 _STATEMENTS: dict[_Shape, Select[Any]] = {}
 _MAX_STATEMENTS = 256
 
