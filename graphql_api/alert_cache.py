@@ -70,7 +70,8 @@ class AlertCache:
     def get(self, alert: Alert, ledger: Ledger) -> Compiled:
         key = (alert.id, alert.version, ledger.today)
         found = self._compiled.get(key)
-        if found is not None and found[0] == alert.criteria:
+        # the same criteria object while the alerts' lists are cached: no deep comparison
+        if found is not None and (found[0] is alert.criteria or found[0] == alert.criteria):
             return found[1]
         compiled = compile_criteria(load_criteria(self.registry, alert.criteria), ledger)
         if len(self._compiled) >= self.max_size:

@@ -20,8 +20,11 @@ then BearerAuth in front of the routes.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
@@ -74,6 +77,10 @@ GZIP_MIN_BYTES = 1024
 # the wire than the CPU saved on every page.
 GZIP_LEVEL = 1
 UNAVAILABLE = "the database cannot be reached; try again in a few seconds"
+# The cyclic garbage collector's first threshold while serving (Python's default: 700). With
+# the defaults, a bell page cost ~1 ms of collections on average, mostly full collections
+# walking everything loaded at start; frozen (see `_serving`) and at this threshold, ~0.35 ms.
+GC_THRESHOLD = 20_000
 
 # What a request asks for, once checked: query, variables, operation name, allowed operations.
 Checked = tuple[str, dict[str, Any] | None, str | None, set[OperationType]]
@@ -211,6 +218,7 @@ def create_app(
     endpoint = GraphQLEndpoint(schema, engine, served, limits)
 
     return Starlette(
+        lifespan=_serving,
         routes=[
             Route(GRAPHQL_PATH, endpoint.handle, methods=["GET", "POST"]),
             Mount(ASSETS_PATH, app=graphiql_assets()),
@@ -224,6 +232,18 @@ def create_app(
             Middleware(BearerAuth),
         ],
     )
+
+
+@contextlib.asynccontextmanager
+async def _serving(app: Starlette) -> AsyncIterator[None]:
+    """Once the application is built and before it answers: what was loaded so far (modules,
+    the schema, the tables) is frozen out of the garbage collector's reach, which full
+    collections walked for ~50 ms each, and the collector runs less often (GC_THRESHOLD)."""
+    gc.collect()
+    gc.freeze()
+    _, *older = gc.get_threshold()
+    gc.set_threshold(GC_THRESHOLD, *older)
+    yield
 
 
 def app_from_environment() -> Starlette:

@@ -31,35 +31,74 @@ RANKS = case(
 
 class Matches:
     """The alerts a customer matches among those asked, in the order asked (`alert_ids`),
-    and since when each match began (`since`). The moments are parsed only when asked: a
-    bell page that lists only alerts needs none."""
+    and since when each match began (`since`). The moments are read only when asked (for the
+    whole page at once, `PageSinces`): a bell page that lists only alerts reads none."""
 
-    __slots__ = ("_ids", "_parsed", "_sinces", "alert_ids")
+    __slots__ = ("_customer_id", "_page", "_parsed", "alert_ids")
 
     def __init__(
-        self, alert_ids: list[int], ids: Sequence[int] = (), sinces: str | Sequence[Any] = ()
+        self, alert_ids: list[int], customer_id: int = 0, page: PageSinces | None = None
     ) -> None:
         self.alert_ids = alert_ids
-        self._ids = ids  # every alert the customer matches, in the order read
-        self._sinces = sinces  # their sinces in the same order (SQLite: comma-separated)
+        self._customer_id = customer_id
+        self._page = page
         self._parsed: dict[int, Any] | None = None
 
     def since(self, alert_id: int) -> dt.datetime:
         """When the customer's match of one of `alert_ids` began."""
         if self._parsed is None:
-            sinces = self._sinces.split(",") if isinstance(self._sinces, str) else self._sinces
-            self._parsed = dict(zip(self._ids, sinces, strict=True))
+            assert self._page is not None, "no customer matches nothing since"
+            self._parsed = self._page.sinces(self._customer_id)
         return moment(self._parsed[alert_id])
 
 
 NO_MATCHES = Matches([])
 
 
+class PageSinces:
+    """Since when each match of a page's customers began, by customer and alert: one
+    statement, on the first that is asked (in the request's transaction that read the page's
+    matches, so the same matches)."""
+
+    def __init__(self, conn: Connection, customer_ids: Sequence[int]) -> None:
+        self._conn = conn
+        self._customer_ids = customer_ids
+        self._found: dict[int, dict[int, Any]] | None = None
+
+    def sinces(self, customer_id: int) -> dict[int, Any]:
+        if self._found is None:
+            self._found = self._read()
+        return self._found.get(customer_id, {})
+
+    def _read(self) -> dict[int, dict[int, Any]]:
+        conn, found = self._conn, {}
+        if conn.dialect.name == "postgresql":
+            # in the same order, as the standard says of aggregates with the same ORDER BY
+            read = (
+                "SELECT customer_id, array_agg(alert_id ORDER BY alert_id), "
+                "array_agg(since ORDER BY alert_id) FROM alert_matches"
+            )
+            for customer_id, ids, sinces in driver_rows(
+                conn, read, "customer_id", self._customer_ids, "GROUP BY customer_id"
+            ):
+                found[customer_id] = dict(zip(ids, sinces, strict=True))
+            return found
+        # SQLite steps every aggregate of a group over the same rows in the same order
+        read = "SELECT customer_id, group_concat(alert_id), group_concat(since) FROM alert_matches"
+        for customer_id, ids, sinces in driver_rows(
+            conn, read, "customer_id", self._customer_ids, "GROUP BY customer_id"
+        ):
+            pairs = zip(ids.split(","), sinces.split(","), strict=True)
+            found[customer_id] = {int(alert_id): since for alert_id, since in pairs}
+        return found
+
+
 def bell_entries(
     conn: Connection, customer_ids: Sequence[int], order: Mapping[int, int]
 ) -> dict[int, Matches]:
     """Per customer, the alerts among `order` it matches, in the order `order` gives them
-    (alert id -> position), and since when: one statement, one row per customer.
+    (alert id -> position): one statement, one row per customer (since when each match
+    began is read when first asked, `PageSinces`).
 
     The statement reads each customer's whole range of the index, and the alerts are kept
     here: as a second IN list the database would probe the index once per customer and
@@ -70,23 +109,19 @@ def bell_entries(
     if not customer_ids or not order:
         return found
     wanted, position = order.__contains__, order.__getitem__
+    page = PageSinces(conn, customer_ids)
     if conn.dialect.name == "postgresql":
-        # in the same order, as the standard says of aggregates with the same ORDER BY
-        read = (
-            "SELECT customer_id, array_agg(alert_id ORDER BY alert_id), "
-            "array_agg(since ORDER BY alert_id) FROM alert_matches"
-        )
-        for customer_id, ids, sinces in driver_rows(conn, read, "customer_id", customer_ids,
-                                                    "GROUP BY customer_id"):  # fmt: skip
+        read = "SELECT customer_id, array_agg(alert_id) FROM alert_matches"
+        for customer_id, ids in driver_rows(conn, read, "customer_id", customer_ids,
+                                            "GROUP BY customer_id"):  # fmt: skip
             kept = sorted(filter(wanted, ids), key=position)
-            found[customer_id] = Matches(kept, ids, sinces)
+            found[customer_id] = Matches(kept, customer_id, page)
         return found
-    # SQLite steps every aggregate of a group over the same rows in the same order
-    read = "SELECT customer_id, group_concat(alert_id), group_concat(since) FROM alert_matches"
-    for customer_id, text_ids, sinces in driver_rows(conn, read, "customer_id", customer_ids,
-                                                     "GROUP BY customer_id"):  # fmt: skip
+    read = "SELECT customer_id, group_concat(alert_id) FROM alert_matches"
+    for customer_id, text_ids in driver_rows(conn, read, "customer_id", customer_ids,
+                                             "GROUP BY customer_id"):  # fmt: skip
         ids = [int(i) for i in text_ids.split(",")]
-        found[customer_id] = Matches(sorted(filter(wanted, ids), key=position), ids, sinces)
+        found[customer_id] = Matches(sorted(filter(wanted, ids), key=position), customer_id, page)
     return found
 
 

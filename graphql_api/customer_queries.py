@@ -160,10 +160,12 @@ def sorted_customers(
     source: FromClause = CUSTOMER_BASE,
 ) -> keyset.Page:
     """A page of the customers meeting `filters`, in `order`, with both paging flags;
-    `source` is CUSTOMER_BASE, or it joined to what the order reads (BELL's keys)."""
+    `source` is CUSTOMER_BASE, or it joined to what the order reads (BELL's keys, per
+    request). A page of CUSTOMER_BASE without filters (a bell page) reuses its statement."""
     return keyset.read_page(
-        conn, CUSTOMER_COLUMNS, source, customers.c.id, filters, order, window, CUSTOMER_BASE
-    )
+        conn, CUSTOMER_COLUMNS, source, customers.c.id, filters, order, window, CUSTOMER_BASE,
+        reuse=source is CUSTOMER_BASE,
+    )  # fmt: skip
 
 
 def customer_page(

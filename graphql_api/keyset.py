@@ -22,8 +22,9 @@ import binascii
 import datetime as dt
 import enum
 import json
+import operator
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -33,6 +34,7 @@ from sqlalchemy import (
     Row,
     Select,
     and_,
+    bindparam,
     false,
     literal_column,
     or_,
@@ -86,6 +88,10 @@ def _date(value: Any) -> dt.date:
     return dt.date.fromisoformat(_text(value))
 
 
+# A cursor's JSON, as `json.dumps(…, separators=(",", ":"), ensure_ascii=False)` writes it
+# (which would build this encoder anew for every cursor of a page).
+_CURSOR_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
 TEXT = Kind("text", str, _text)
 INTEGER = Kind("int", int, _integer)
 MONEY = Kind("money", str, _money)
@@ -124,6 +130,16 @@ class Order:
 
     signature: str
     terms: tuple[Term, ...]
+    # Reads a row's key off its mapping (a Row's attributes are several times slower to
+    # read): its `k0`, `k1`… columns.
+    _key_getter: Callable[[Any], Any] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        names = [f"k{i}" for i in range(len(self.terms))]
+        getter = operator.itemgetter(*names)
+        # itemgetter of one name gives the value itself
+        key_getter = getter if len(names) > 1 else lambda mapping: (getter(mapping),)
+        object.__setattr__(self, "_key_getter", key_getter)
 
     def reversed(self) -> Order:
         return Order(self.signature, tuple(t.reversed() for t in self.terms))
@@ -132,12 +148,12 @@ class Order:
         return [t.expression.label(f"k{i}") for i, t in enumerate(self.terms)]
 
     def key_of(self, row: Row[Any]) -> Key:
-        return tuple(row._mapping[f"k{i}"] for i in range(len(self.terms)))
+        return tuple(self._key_getter(row._mapping))
 
     def encode(self, key: Key) -> str:
         pairs = zip(self.terms, key, strict=True)
         values = [None if v is None else t.kind.to_json(v) for t, v in pairs]
-        text = json.dumps([self.signature, values], separators=(",", ":"), ensure_ascii=False)
+        text = _CURSOR_JSON.encode([self.signature, values])
         return base64.urlsafe_b64encode(text.encode()).decode()
 
     def decode(self, cursor: str, argument: str) -> Key:
@@ -252,53 +268,35 @@ def read_page(
     order: Order,
     window: Window,
     rows_from: FromClause | None = None,
+    *,
+    reuse: bool = False,
 ) -> Page:
     """One page of the rows of `source` meeting `filters`, in `order`, with both flags: one
     statement. Each row has `columns` and the order's key (`Order.key_of`); `identity` is
     the unique column the ranges' rows are joined back by (they read only it and the key:
     a small statement is quick to build and to plan), from `rows_from` (`source` unless
-    the columns need less than what the order reads)."""
-    walk = order if window.forward else order.reversed()
+    the columns need less than what the order reads).
+
+    The cursors' values are bound parameters. With `reuse` (the caller's source, columns
+    and order expressions are built once, not per request), a page without filters reuses
+    the statement of its shape, built on first use: a list's pages have few shapes."""
     start, bound = window.after, window.before
     if not window.forward:
         start, bound = bound, start
-    keys = order.key_columns()
-    inside = [] if bound is None else [after(walk.reversed().terms, bound)]
-
-    def part(
-        tag: int, found: _Range, limit: int, extra: Sequence[ColumnElement[bool]]
-    ) -> Select[Any]:
-        return (
-            select(literal_column(str(tag)).label("part"), identity.label("row_id"), *keys)
-            .select_from(source)
-            .where(*filters, *extra, *found.conditions)
-            .order_by(*found.order_by(walk.terms))
-            # Written out, not bound: PostgreSQL's generic plan of a prepared statement would
-            # guess a third of the table behind a bound LIMIT and hash-join the whole table.
-            .limit(literal_column(str(int(limit))))
-        )
-
-    parts = [part(0, r, window.size + 1, inside) for r in ranges(walk.terms, start)]
-    if start is not None:  # is any row at or behind where the walk starts?
-        parts += [part(1, r, 1, ()) for r in ranges(walk.reversed().terms, start, inclusive=True)]
-    if bound is not None:  # is any row at or beyond the bound?
-        parts += [part(2, r, 1, ()) for r in ranges(walk.terms, bound, inclusive=True)]
-    back = source if rows_from is None else rows_from
-    if len(parts) == 1:
-        statement: Select[Any] = parts[0].with_only_columns(
-            literal_column("0").label("part"), *columns, *keys
-        )
+    shape = _Shape(
+        tuple(columns), source, identity, order, window.size, window.forward,
+        _filled(start), _filled(bound), rows_from,
+    )  # fmt: skip
+    if filters or not reuse:
+        statement = _page_statement(shape, filters)
     else:
-        merged = union_all(*(select(p.subquery()) for p in parts)).subquery()
-        merged_keys = [merged.c[f"k{i}"] for i in range(len(keys))]
-        statement = (
-            select(merged.c.part, *columns, *merged_keys)
-            .select_from(merged.join(back, identity == merged.c.row_id))
-            .order_by(
-                merged.c.part, *(t.ordered(k) for t, k in zip(walk.terms, merged_keys, strict=True))
-            )
-        )
-    rows = conn.execute(statement).all()
+        statement = _STATEMENTS.get(shape)
+        if statement is None:
+            if len(_STATEMENTS) >= _MAX_STATEMENTS:
+                _STATEMENTS.clear()  # shapes of other orders and sources: built again
+            statement = _STATEMENTS[shape] = _page_statement(shape, ())
+    values = _values(start, "s") | _values(bound, "b")
+    rows = conn.execute(statement, values).all()
     page = [row for row in rows if row.part == 0]
     ahead = len(page) > window.size or any(row.part == 2 for row in rows)
     behind = any(row.part == 1 for row in rows)
@@ -307,3 +305,87 @@ def read_page(
         page.reverse()
         ahead, behind = behind, ahead
     return Page(page, has_previous=behind, has_next=ahead)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a page's statement depends on but its filters and the cursors' values: which
+    values of the cursor the walk starts from (`start`) and of the one that bounds it
+    (`bound`) are filled (a bound parameter; an empty one is spelled `IS NULL`)."""
+
+    columns: tuple[Any, ...]
+    source: FromClause
+    identity: ColumnElement[Any]
+    order: Order
+    size: int
+    forward: bool
+    start: tuple[bool, ...] | None
+    bound: tuple[bool, ...] | None
+    rows_from: FromClause | None
+
+
+# Statements of pages without filters, by shape (`reuse`): a list's orders, directions and
+# page sizes are few; should they not be, the cache starts again.
+_STATEMENTS: dict[_Shape, Select[Any]] = {}
+_MAX_STATEMENTS = 256
+
+
+def _filled(key: Key | None) -> tuple[bool, ...] | None:
+    return None if key is None else tuple(value is not None for value in key)
+
+
+def _placeholders(order: Order, filled: tuple[bool, ...] | None, prefix: str) -> Key | None:
+    """A cursor's key as bound parameters (`_values` gives them), None where it is empty."""
+    if filled is None:
+        return None
+    return tuple(
+        bindparam(f"{prefix}{i}", type_=term.expression.type) if present else None
+        for i, (term, present) in enumerate(zip(order.terms, filled, strict=True))
+    )
+
+
+def _values(key: Key | None, prefix: str) -> dict[str, Value]:
+    if key is None:
+        return {}
+    return {f"{prefix}{i}": value for i, value in enumerate(key) if value is not None}
+
+
+def _page_statement(shape: _Shape, filters: Sequence[ColumnElement[bool]]) -> Select[Any]:
+    """The statement of `read_page`: the ranges of the walk, each cut at the page size, and
+    the probes of the flags, merged."""
+    order = shape.order
+    start, bound = _placeholders(order, shape.start, "s"), _placeholders(order, shape.bound, "b")
+    walk = order if shape.forward else order.reversed()
+    keys = order.key_columns()
+    inside = [] if bound is None else [after(walk.reversed().terms, bound)]
+
+    def part(
+        tag: int, found: _Range, limit: int, extra: Sequence[ColumnElement[bool]]
+    ) -> Select[Any]:
+        return (
+            select(literal_column(str(tag)).label("part"), shape.identity.label("row_id"), *keys)
+            .select_from(shape.source)
+            .where(*filters, *extra, *found.conditions)
+            .order_by(*found.order_by(walk.terms))
+            # Written out, not bound: PostgreSQL's generic plan of a prepared statement would
+            # guess a third of the table behind a bound LIMIT and hash-join the whole table.
+            .limit(literal_column(str(int(limit))))
+        )
+
+    parts = [part(0, r, shape.size + 1, inside) for r in ranges(walk.terms, start)]
+    if start is not None:  # is any row at or behind where the walk starts?
+        parts += [part(1, r, 1, ()) for r in ranges(walk.reversed().terms, start, inclusive=True)]
+    if bound is not None:  # is any row at or beyond the bound?
+        parts += [part(2, r, 1, ()) for r in ranges(walk.terms, bound, inclusive=True)]
+    back = shape.source if shape.rows_from is None else shape.rows_from
+    if len(parts) == 1:
+        return parts[0].with_only_columns(literal_column("0").label("part"), *shape.columns, *keys)
+    merged = union_all(*(select(p.subquery()) for p in parts)).subquery()
+    merged_keys = [merged.c[f"k{i}"] for i in range(len(keys))]
+    return (
+        select(merged.c.part, *shape.columns, *merged_keys)
+        .select_from(merged.join(back, shape.identity == merged.c.row_id))
+        .order_by(
+            merged.c.part, *(t.ordered(k) for t, k in zip(walk.terms, merged_keys, strict=True))
+        )
+    )

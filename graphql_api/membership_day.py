@@ -64,17 +64,19 @@ class Marks:
         return self.membership_date != today or self.figures_date != today
 
 
+_unsettled_versions = select(alerts.c.id, alerts.c.version).where(_unsettled).subquery()
+# Built once: every request's first read runs it.
+_MARKS = select(
+    ledger_state.c.figures_date,
+    ledger_state.c.membership_date,
+    ledger_state.c.alerts_version,
+    _unsettled_versions.c.id,
+    _unsettled_versions.c.version,
+).select_from(ledger_state.outerjoin(_unsettled_versions, true()))
+
+
 def marks(conn: Connection) -> Marks:
-    unsettled = select(alerts.c.id, alerts.c.version).where(_unsettled).subquery()
-    rows = conn.execute(
-        select(
-            ledger_state.c.figures_date,
-            ledger_state.c.membership_date,
-            ledger_state.c.alerts_version,
-            unsettled.c.id,
-            unsettled.c.version,
-        ).select_from(ledger_state.outerjoin(unsettled, true()))
-    ).all()
+    rows = conn.execute(_MARKS).all()
     first = rows[0]
     found = tuple((row[3], row[4]) for row in rows if row[3] is not None)
     return Marks(first[0], first[1], first[2], found)

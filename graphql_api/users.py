@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -114,15 +114,17 @@ def list_users(conn: Connection) -> list[tuple[str, str, bool, str | None]]:
     return [(name, role, revoked is not None, code) for name, role, revoked, code in rows]
 
 
+# Built once: every request signs in with it.
+_BY_TOKEN = select(
+    users.c.id, users.c.name, users.c.role, users.c.collector, users.c.token_hash,
+    users.c.revoked_at,
+).where(users.c.token_hash == bindparam("digest"))  # fmt: skip
+
+
 def authenticate(conn: Connection, token: str) -> User | None:
     """The user a token belongs to, or None (unknown or revoked)."""
     digest = hash_token(token)
-    row = conn.execute(
-        select(
-            users.c.id, users.c.name, users.c.role, users.c.collector, users.c.token_hash,
-            users.c.revoked_at,
-        ).where(users.c.token_hash == digest)
-    ).first()  # fmt: skip
+    row = conn.execute(_BY_TOKEN, {"digest": digest}).first()
     if row is None or row.revoked_at is not None or not hmac.compare_digest(row.token_hash, digest):
         return None
     return User(row.id, row.name, Role(row.role), row.collector)

@@ -96,16 +96,19 @@ class Customer(Node):
 
     @staticmethod
     def of(row: Row[Any]) -> "Customer":
+        # read off the row's mapping: a Row's attributes are several times slower to read
+        r = row._mapping
         return Customer(
-            pk=row.id, id=strawberry.ID(ids.customer_id(row.id)), account_number=row.account_number,
-            name=row.name, group=row.customer_group, country=row.country, status=row.status,
-            collector=row.collector, blocked=row.blocked, credit_limit=row.credit_limit,
-            insurer_guarantee=row.insurer_guarantee, last_payment_date=row.last_payment_date,
-            attributes=row.attributes, outstanding_amount=row.outstanding_amount,
-            overdue_amount=row.overdue_amount, not_due_amount=row.not_due_amount,
-            disputed_amount=row.disputed_amount, uncovered_amount=row.uncovered_amount,
-            credit_limit_excess=row.credit_limit_excess, days_overdue=row.days_overdue,
-            last_reminder_date=row.last_reminder_date,
+            pk=r["id"], id=strawberry.ID(ids.customer_id(r["id"])),
+            account_number=r["account_number"], name=r["name"], group=r["customer_group"],
+            country=r["country"], status=r["status"], collector=r["collector"],
+            blocked=r["blocked"], credit_limit=r["credit_limit"],
+            insurer_guarantee=r["insurer_guarantee"], last_payment_date=r["last_payment_date"],
+            attributes=r["attributes"], outstanding_amount=r["outstanding_amount"],
+            overdue_amount=r["overdue_amount"], not_due_amount=r["not_due_amount"],
+            disputed_amount=r["disputed_amount"], uncovered_amount=r["uncovered_amount"],
+            credit_limit_excess=r["credit_limit_excess"], days_overdue=r["days_overdue"],
+            last_reminder_date=r["last_reminder_date"],
         )  # fmt: skip
 
     @staticmethod
