@@ -83,13 +83,14 @@ class PageSinces:
             ):
                 found[customer_id] = dict(zip(ids, sinces, strict=True))
             return found
-        # SQLite steps every aggregate of a group over the same rows in the same order
-        read = "SELECT customer_id, group_concat(alert_id), group_concat(since) FROM alert_matches"
-        for customer_id, ids, sinces in driver_rows(
+        # One aggregate of "alert=since" pairs: SQLite does not promise that two aggregates
+        # of a group see its rows in the same order. Neither an id nor a moment has "=" or ",".
+        read = "SELECT customer_id, group_concat(alert_id || '=' || since) FROM alert_matches"
+        for customer_id, pairs in driver_rows(
             conn, read, "customer_id", self._customer_ids, "GROUP BY customer_id"
         ):
-            pairs = zip(ids.split(","), sinces.split(","), strict=True)
-            found[customer_id] = {int(alert_id): since for alert_id, since in pairs}
+            split = (pair.partition("=") for pair in pairs.split(","))
+            found[customer_id] = {int(alert_id): since for alert_id, _, since in split}
         return found
 
 
