@@ -44,10 +44,8 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.engine import Connection
-from sqlalchemy.schema import DropTable
 
 from graphql_api import sql_faults
-from graphql_api.created_as import CreatedAs
 from graphql_api.criteria import load_criteria
 from graphql_api.evaluation import CUSTOMER_BASE, OPEN, Compiled, compile_criteria, ledger_for
 from graphql_api.plugins import CriteriaRegistry
@@ -127,20 +125,6 @@ _MASKS_DDL = (
     "CREATE TEMPORARY TABLE IF NOT EXISTS membership_masks (customer_id INTEGER PRIMARY KEY, "
     "now BIGINT NOT NULL, stored BIGINT NOT NULL)"
 )
-# On PostgreSQL an evaluation over every customer (a new day, an import, an alert saved)
-# writes its changed customers into a table created by the statement that finds them
-# (created_as.py: its open items then read by parallel workers), dropped once unpacked.
-# Measured on the bench (10,000 customers, a new day's 54 alerts, the statement's wall time):
-# 234 ms by INSERT … SELECT, 192 ms created.
-CREATED_ON = frozenset({"postgresql"})
-created_masks = Table(
-    "membership_masks_found",
-    _scratch,
-    Column("customer_id", Integer),
-    Column("now", BigInteger),
-    Column("stored", BigInteger),
-    prefixes=["TEMPORARY"],
-)
 
 
 def compile_alerts(
@@ -200,20 +184,12 @@ def evaluate_difference(
     match now and are not stored (ENTERED). Answers the alerts that could not be evaluated,
     as `evaluate`; their difference is not written."""
 
-    created = conn.dialect.name in CREATED_ON and customer_ids is None
-
     def run(part: Mapping[int, Compiled]) -> None:
+        conn.execute(delete(changed_masks))
         rows = _changed_customers(part, customer_ids, conn.dialect.name)
-        masks = created_masks if created else changed_masks
-        if created:
-            conn.execute(CreatedAs(created_masks, rows))
-        else:
-            conn.execute(delete(changed_masks))
-            conn.execute(insert(changed_masks).from_select(["customer_id", "now", "stored"], rows))
+        conn.execute(insert(changed_masks).from_select(["customer_id", "now", "stored"], rows))
         into = ["alert_id", "customer_id", "kind"]
-        conn.execute(insert(difference).from_select(into, _unpacked(part, masks)))
-        if created:
-            conn.execute(DropTable(created_masks))
+        conn.execute(insert(difference).from_select(into, _unpacked(part)))
 
     return _run_chunks(conn, compiled, today, customer_ids, run, per_statement=ALERTS_PER_MASK)
 
@@ -275,9 +251,9 @@ def _stored_bit(positions: Sequence[tuple[int, int]]) -> Any:
     return case((lower, _stored_bit(positions[:middle])), else_=_stored_bit(positions[middle:]))
 
 
-def _unpacked(conditions: Mapping[int, Compiled], masks: Table) -> Any:
+def _unpacked(conditions: Mapping[int, Compiled]) -> Any:
     """(alert id, customer id, kind) of every change, from the changed customers' masks."""
-    now, stored = masks.c.now, masks.c.stored
+    now, stored = changed_masks.c.now, changed_masks.c.stored
     terms = []
     for n, alert_id in enumerate(conditions):
         bit = _bit(n)
@@ -285,7 +261,7 @@ def _unpacked(conditions: Mapping[int, Compiled], masks: Table) -> Any:
             (now.bitwise_and(bit) != 0, ChangeKind.ENTERED.value), else_=ChangeKind.LEFT.value
         )
         terms.append(
-            select(literal(alert_id, Integer), masks.c.customer_id, kind).where(
+            select(literal(alert_id, Integer), changed_masks.c.customer_id, kind).where(
                 now.bitwise_and(bit) != stored.bitwise_and(bit)
             )
         )
