@@ -41,7 +41,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from graphql_api import bell_keys
-from graphql_api.day_dependence import day_dependent
+from graphql_api.day_dependence import day_dependent_alerts
 from graphql_api.membership_eval import (
     ChangeKind,
     compile_alerts,
@@ -93,21 +93,22 @@ def record(
     alert_ids: Collection[int] | None = None,
     customer_ids: Sequence[int] | None = None,
     quiet: bool = False,
-    last_day: date | None = None,
+    only_the_day: bool = False,
 ) -> Recorded:
     """Evaluate alerts over customers and record the difference as one event of `cause`.
 
     `alert_ids`: these alerts whatever their state (saved, or thawed); None: every settled
     alert. `customer_ids`: only these customers (a reminder); None: all. `quiet`: write the
     matches but no change (the very first computation of a database's membership).
-    `last_day`: the ledger is as it was on that day, only the day changed (a new day): the
-    alerts that do not read the day cannot change and are not evaluated."""
+    `only_the_day`: the ledger is as it was on the last day applied, only the day changed (a
+    new day): the alerts that do not read the day cannot change and are not evaluated."""
     at = datetime.now(UTC)
     targets = settled_alerts(conn) if alert_ids is None else list(alert_ids)
-    compiled = compile_alerts(conn, registry, today, targets)
-    if last_day is not None:
-        compiled = day_dependent(compiled, last_day)
+    if only_the_day:
+        compiled = day_dependent_alerts(conn, registry, today, targets)
         targets = list(compiled)
+    else:
+        compiled = compile_alerts(conn, registry, today, targets)
     states = select(alert_states.c.alert_id, alert_states.c.match_count)
     before = dict(conn.execute(states.where(among(alert_states.c.alert_id, targets))).all())
     # Alerts never evaluated (a creation) have nothing stored: every match enters, written

@@ -107,8 +107,8 @@ def catch_up(conn: Connection, registry: CriteriaRegistry, today: date) -> Catch
         advance_figures(conn, today)
         # Only the day changed since the last day applied (an event records its own diff):
         # the alerts that do not read the day keep their matches.
-        last = found.membership_date if found.figures_date == found.membership_date else None
-        new_day = record(conn, registry, today, Cause.NEW_DAY, last_day=last)
+        only_the_day = found.figures_date == found.membership_date
+        new_day = record(conn, registry, today, Cause.NEW_DAY, only_the_day=only_the_day)
         pruned = prune(conn, today, Settings().history_days)
         _set_day(conn, today)
     saved = None
