@@ -244,6 +244,24 @@ def test_customers_are_upserted_by_account_number(engine: Engine, tmp_path: Path
     assert rows["C3"]["collector"] == "Sofia"
 
 
+def test_customers_repeated_as_they_are_count_as_updated_and_keep_their_values(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # A nightly file repeats most customers unchanged; one changes a flag, and one keeps an
+    # attribute an earlier file gave it besides those of this file's extra column.
+    nightly = (
+        "account_number,name,blocked,credit_limit,last_payment_date,segment\n"
+        "A1,Acme,yes,100,2026-11-01,x\nB2,Bravo,no,,,y\n"
+    )
+    run_import(engine, tmp_path, customers=nightly)
+    run_import(engine, tmp_path, customers="account_number,region\nA1,North\n")
+    before = customer_rows(engine)
+    assert before["A1"]["attributes"] == {"segment": "x", "region": "North"}
+    summary = run_import(engine, tmp_path, customers=nightly.replace("Bravo,no", "Bravo,yes"))
+    assert (summary.customers_created, summary.customers_updated) == (0, 2)
+    assert customer_rows(engine) == {"A1": before["A1"], "B2": before["B2"] | {"blocked": True}}
+
+
 ITEMS_HEADER = "account_number,document_number,type,due_date,open_amount,disputed\n"
 
 
