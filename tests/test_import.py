@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, inspect, select
 
 from graphql_api.alerts import AlertInput, Visibility, create_alert
 from graphql_api.ledger_import import BATCH, ImportFailed, import_ledger
@@ -242,6 +242,24 @@ def test_customers_are_upserted_by_account_number(engine: Engine, tmp_path: Path
     assert (a1["customer_group"], a1["attributes"]) == ("Retail", {"segment": "x"})
     assert rows["B2"]["name"] == "Bravo" and rows["B2"]["credit_limit"] == D("5.00")
     assert rows["C3"]["collector"] == "Sofia"
+
+
+def test_customers_repeated_as_they_are_count_as_updated_and_keep_their_values(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # A nightly file repeats most customers unchanged; one changes a flag, and one keeps an
+    # attribute an earlier file gave it besides those of this file's extra column.
+    nightly = (
+        "account_number,name,blocked,credit_limit,last_payment_date,segment\n"
+        "A1,Acme,yes,100,2026-11-01,x\nB2,Bravo,no,,,y\n"
+    )
+    run_import(engine, tmp_path, customers=nightly)
+    run_import(engine, tmp_path, customers="account_number,region\nA1,North\n")
+    before = customer_rows(engine)
+    assert before["A1"]["attributes"] == {"segment": "x", "region": "North"}
+    summary = run_import(engine, tmp_path, customers=nightly.replace("Bravo,no", "Bravo,yes"))
+    assert (summary.customers_created, summary.customers_updated) == (0, 2)
+    assert customer_rows(engine) == {"A1": before["A1"], "B2": before["B2"] | {"blocked": True}}
 
 
 ITEMS_HEADER = "account_number,document_number,type,due_date,open_amount,disputed\n"
@@ -565,3 +583,25 @@ def test_a_missing_file_is_a_problem(populated: Engine, tmp_path: Path) -> None:
         import_ledger(populated, today=TODAY, items_file=tmp_path / "no-such-file.csv")
     assert "cannot open" in str(raised.value.problems[0])
     assert dump_database(populated) == before
+
+
+def items_table(engine: Engine) -> dict[str, Any]:
+    """The items table's definition as the database reports it."""
+    found = inspect(engine)
+    return {
+        "columns": [(c["name"], str(c["type"]), c["nullable"]) for c in found.get_columns("items")],
+        "indexes": [  # a partial index's condition as its text
+            index | {"dialect_options": {k: str(v) for k, v in index["dialect_options"].items()}}
+            for index in found.get_indexes("items")
+        ],
+        "unique": found.get_unique_constraints("items"),
+        "keys": found.get_foreign_keys("items"),
+    }
+
+
+def test_replacing_the_items_keeps_their_table_as_it_was(populated: Engine, tmp_path: Path) -> None:
+    # SQLite empties the items by dropping and creating their table again (bulk.delete_all).
+    before = items_table(populated)
+    run_import(populated, tmp_path, items=ITEMS_HEADER + "A1,NEW-1,INVOICE,2026-10-01,5.00,no\n")
+    assert items_table(populated) == before
+    assert [document for _, document in item_rows(populated)] == ["NEW-1"]

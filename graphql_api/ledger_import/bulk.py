@@ -12,6 +12,8 @@ import's TRUNCATE locks them anyway). On SQLite, readers keep reading their WAL 
 indexes included, whatever the writer does: a table that is rewritten whole is indexed
 after its write whether it was empty or not.
 
+A table whose rows are all replaced is emptied by delete_all.
+
 On PostgreSQL the import's transaction also gets the memory to sort and aggregate whole
 tables without spilling to disk (use_bulk_settings).
 """
@@ -21,7 +23,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from sqlalchemy import Index, Table, inspect, select
+from sqlalchemy import Index, Table, delete, inspect, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateIndex, DropIndex
 
@@ -106,3 +108,35 @@ def indexes_built_after(
         conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD CONSTRAINT "{name}" {definition}')
     for index in deferred:
         conn.execute(CreateIndex(index))
+
+
+def delete_all(conn: Connection, table: Table) -> None:
+    """Delete every row of `table`, inside the transaction.
+
+    On SQLite, with foreign keys on, a DELETE of a table that has a foreign key goes row by
+    row (its truncate optimization is off) and takes each row out of its indexes too:
+    1.9 s of CPU for the 2M items. Dropping the table and creating it again from its own
+    definition and those of its indexes and triggers (sqlite_master: the schema stays
+    exactly as it was) frees its pages instead: 0.8 s. Not for a table that other tables
+    refer to (DROP TABLE would then delete row by row too) or whose keys AUTOINCREMENT
+    (DROP TABLE would forget their sequence).
+    """
+    if conn.dialect.name != "sqlite":
+        conn.execute(delete(table))
+        return
+    schema = conn.exec_driver_sql(
+        "SELECT type, sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL "
+        "ORDER BY type = 'table' DESC, type = 'index' DESC",
+        (table.name,),
+    ).all()
+    referred = conn.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master AS t, pragma_foreign_key_list(t.name) AS f "
+        "WHERE t.type = 'table' AND f.\"table\" = ? LIMIT 1",
+        (table.name,),
+    ).first()
+    if referred is not None or not schema or "AUTOINCREMENT" in schema[0][1].upper():
+        conn.execute(delete(table))
+        return
+    conn.exec_driver_sql(f"DROP TABLE {table.name}")
+    for _, sql in schema:
+        conn.exec_driver_sql(sql)

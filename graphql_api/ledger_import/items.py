@@ -7,10 +7,11 @@ import contextlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from graphql_api.ledger_import.bulk import delete_all
 from graphql_api.ledger_import.csv_file import CsvFile
 from graphql_api.ledger_import.customers import known_account
 from graphql_api.ledger_import.item_lines import (
@@ -56,8 +57,9 @@ def load_items(
     """Load the items file; the number of items written (none when the import has problems)."""
     # The first load of an empty ledger on PostgreSQL: TRUNCATE lets the COPY write its rows
     # frozen (FREEZE), so the figures' scan and ANALYZE that follow find them final instead of
-    # setting hint bits on every page. A ledger being replaced is DELETEd instead: TRUNCATE
-    # would lock the table, and readers go on reading the old ledger until the import commits.
+    # setting hint bits on every page. A ledger being replaced is deleted instead (delete_all):
+    # TRUNCATE would lock the table, and readers go on reading the old ledger until the import
+    # commits.
     first_load = (
         not upsert
         and conn.dialect.name == "postgresql"
@@ -66,7 +68,7 @@ def load_items(
     if first_load:
         conn.exec_driver_sql("TRUNCATE items")
     elif not upsert:
-        conn.execute(delete(items))
+        delete_all(conn, items)
     # Duplicates: the unique key refuses them, and only a failing import looks for their
     # lines, where a refused statement leaves the transaction usable (SQLite, replacing) or
     # where the key is added after the load (PostgreSQL's first load: see keyed_after_load).
