@@ -44,6 +44,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.engine import Connection
+from sqlalchemy.schema import CreateTable
 
 from graphql_api import sql_faults
 from graphql_api.criteria import load_criteria
@@ -84,10 +85,7 @@ fresh = Table(
     Column("alert_id", Integer, primary_key=True),
     Column("customer_id", Integer, primary_key=True),
     prefixes=["TEMPORARY"],
-)
-_FRESH_DDL = (
-    "CREATE TEMPORARY TABLE IF NOT EXISTS membership_fresh (alert_id INTEGER NOT NULL, "
-    "customer_id INTEGER NOT NULL, PRIMARY KEY (alert_id, customer_id))"
+    postgresql_on_commit="DELETE ROWS",
 )
 # The difference between the stored matches and the fresh ones, found in one pass over each
 # (and usually small): the changes, the deletions and the new matches are written from it.
@@ -98,10 +96,7 @@ difference = Table(
     Column("customer_id", Integer, nullable=False),
     Column("kind", String(7), nullable=False),
     prefixes=["TEMPORARY"],
-)
-_DIFF_DDL = (
-    "CREATE TEMPORARY TABLE IF NOT EXISTS membership_diff (alert_id INTEGER NOT NULL, "
-    "customer_id INTEGER NOT NULL, kind VARCHAR(7) NOT NULL)"
+    postgresql_on_commit="DELETE ROWS",
 )
 
 
@@ -116,14 +111,11 @@ FEW_ALERTS = 4
 changed_masks = Table(
     "membership_masks",
     _scratch,
-    Column("customer_id", Integer, primary_key=True),
+    Column("customer_id", Integer, primary_key=True, autoincrement=False),
     Column("now", BigInteger, nullable=False),
     Column("stored", BigInteger, nullable=False),
     prefixes=["TEMPORARY"],
-)
-_MASKS_DDL = (
-    "CREATE TEMPORARY TABLE IF NOT EXISTS membership_masks (customer_id INTEGER PRIMARY KEY, "
-    "now BIGINT NOT NULL, stored BIGINT NOT NULL)"
+    postgresql_on_commit="DELETE ROWS",
 )
 
 
@@ -148,10 +140,8 @@ def settled_alerts(conn: Connection) -> list[int]:
 
 
 def _prepare(conn: Connection) -> None:
-    at_commit = " ON COMMIT DELETE ROWS" if conn.dialect.name == "postgresql" else ""
-    conn.exec_driver_sql(_FRESH_DDL + at_commit)
-    conn.exec_driver_sql(_DIFF_DDL + at_commit)
-    conn.exec_driver_sql(_MASKS_DDL + at_commit)
+    for table in (fresh, difference, changed_masks):
+        conn.execute(CreateTable(table, if_not_exists=True))
     empty_fresh(conn)
 
 
