@@ -476,16 +476,23 @@ LONG_FILE_SHAPES = {
 }
 
 
+def long_file_with_repeats(shape: str) -> tuple[str, list[str]]:
+    """An items file of LONG_FILE_SHAPES[shape] (header, lines) whose line 3 repeats line 2's
+    document (within a batch) and whose line BATCH + 13 repeats line 4's (after a first
+    batch has been written)."""
+    header, row = LONG_FILE_SHAPES[shape]
+    lines = [row.format(f"D{n}") for n in range(BATCH + 10)]
+    lines.insert(1, row.format("D0"))
+    lines.append(row.format("D1"))
+    return header, lines
+
+
 @pytest.mark.parametrize("upsert", [False, True], ids=["replace", "upsert"])
 @pytest.mark.parametrize("shape", list(LONG_FILE_SHAPES))
 def test_a_duplicate_document_in_a_long_file_is_a_problem(
     populated: Engine, tmp_path: Path, upsert: bool, shape: str
 ) -> None:
-    # The repeat comes after a first batch has been written (and once within a batch).
-    header, row = LONG_FILE_SHAPES[shape]
-    lines = [row.format(f"D{n}") for n in range(BATCH + 10)]
-    lines.insert(1, row.format("D0"))  # line 3 repeats line 2
-    lines.append(row.format("D1"))  # the last line repeats line 4
+    header, lines = long_file_with_repeats(shape)
     before = dump_database(populated)
     failed = failure(populated, tmp_path, items=header + "".join(lines), upsert_items=upsert)
     assert where(failed) == [
@@ -502,13 +509,10 @@ def test_a_duplicate_document_in_a_first_load_is_a_problem(
 ) -> None:
     # A first load of an empty ledger (PostgreSQL adds the items' keys after its COPY): the
     # repeats are still named by line, with the other files' and lines' problems.
-    header, row = LONG_FILE_SHAPES[shape]
-    lines = [row.format(f"D{n}") for n in range(BATCH + 10)]
-    lines.insert(1, row.format("D0"))  # line 3 repeats line 2
-    lines.append(row.format("D1"))  # line BATCH + 13 repeats line 4
+    header, lines = long_file_with_repeats(shape)
     expected = [("items.csv", 3, "document_number"), ("items.csv", BATCH + 13, "document_number")]
     if later_problem:
-        lines.append(row.format("D-bad").replace("INVOICE", "RECEIPT"))
+        lines.append(LONG_FILE_SHAPES[shape][1].format("D-bad").replace("INVOICE", "RECEIPT"))
         expected.append(("items.csv", BATCH + 14, "type"))
     before = dump_database(engine)
     failed = failure(
