@@ -67,7 +67,6 @@ def now_mask(
     """The mask of the alerts a customer matches now (bits at `positions`): a sum of one CASE
     per alert, or per group of alerts sharing their ITEM criteria. `item_flags`: the alerts
     whose ITEM criteria are read from a pass over the items (membership_eval._item_flags)."""
-    groups: dict[str, list[int]] = {}
     terms = []
     for alert_id, compiled in conditions.items():
         if alert_id in item_flags:
@@ -75,17 +74,24 @@ def now_mask(
             terms.append(case((condition, bit(positions[alert_id])), else_=0))
         elif compiled.item_part is None:
             terms.append(case((compiled.condition, bit(positions[alert_id])), else_=0))
-        else:
-            groups.setdefault(_sql_key(compiled.item_part, dialect), []).append(alert_id)
-    for sharing in groups.values():
+    with_items = {
+        i: c.item_part
+        for i, c in conditions.items()
+        if c.item_part is not None and i not in item_flags
+    }
+    for sharing in same_sql(with_items, dialect):
         terms.append(_shared_item_criteria([(positions[i], conditions[i]) for i in sharing]))
     return reduce(operator.add, terms)
 
 
-def _sql_key(expression: Any, dialect: Dialect) -> str:
-    """The SQL of an expression and its values: equal for expressions that mean the same."""
-    compiled = expression.compile(dialect=dialect)
-    return f"{compiled}\n{sorted(compiled.params.items())!r}"
+def same_sql(expressions: Mapping[int, Any], dialect: Dialect) -> list[list[int]]:
+    """The keys of `expressions` grouped by their SQL and its values (equal: the same
+    condition), in order of first appearance."""
+    groups: dict[str, list[int]] = {}
+    for key, expression in expressions.items():
+        compiled = expression.compile(dialect=dialect)
+        groups.setdefault(f"{compiled}\n{sorted(compiled.params.items())!r}", []).append(key)
+    return list(groups.values())
 
 
 def _shared_item_criteria(alerts: Sequence[tuple[int, Compiled]]) -> Any:
