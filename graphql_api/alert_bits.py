@@ -5,7 +5,15 @@ Now, on SQLite: alerts with the same ITEM criteria (the same compiled SQL, value
 included) share one EXISTS over the customer's open items, evaluated once per customer and
 only when one of their CUSTOMER parts holds; SQLite evaluates every occurrence of an
 identical subquery again. On the bench's 100 alerts, the 34 with ITEM criteria have 21
-distinct ones; a new day evaluates 25 of them (21 distinct).
+distinct ones; a new day evaluates 25 of them (21 distinct). A new day's masks statement,
+alone (10k, CPU): 222 → 208 ms.
+
+Stored: each of a customer's stored matches gives its bit. When a chunk's alert ids fit in
+a mask, the bit is the id less the smallest (a shift), and only that range of ids is read
+in the customer's index; else a tree of CASEs on the id (about 127 ns a match at 100k, a
+third of the stored masks' time). On SQLite the chunks are therefore windows of ids
+(mask_chunks): a new day's 54 alerts (ids 1 to 100) make two statements instead of one,
+and still cost less: 10k 208 → 184 ms, 100k 2,322 → 2,076 ms.
 """
 
 from __future__ import annotations

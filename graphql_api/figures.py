@@ -2,8 +2,8 @@
 
 Figures that depend on "today" (overdue, not due, days overdue) are computed
 for the day stored in `ledger_state.figures_date`; the first request of a new
-day recomputes them all, with the alerts' membership (membership_day.py), so they
-are never stale.
+day brings them to it (`advance_figures`: on SQLite only what the day changed), with the
+alerts' membership (membership_day.py), so they are never stale.
 """
 
 from __future__ import annotations
