@@ -2,8 +2,8 @@
 
 Figures that depend on "today" (overdue, not due, days overdue) are computed
 for the day stored in `ledger_state.figures_date`; the first request of a new
-day recomputes them all, with the alerts' membership (membership_day.py), so they
-are never stale.
+day brings them to it (`advance_figures`: on SQLite only what the day changed), with the
+alerts' membership (membership_day.py), so they are never stale.
 """
 
 from __future__ import annotations
@@ -11,7 +11,19 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date
 
-from sqlalchemy import Date, and_, case, delete, func, insert, literal, select, update
+from sqlalchemy import (
+    Date,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.engine import Connection
 
 from graphql_api.evaluation import OPEN
@@ -34,15 +46,11 @@ def refresh_figures(
         conn.execute(update(ledger_state).where(ledger_state.c.id == 1).values(figures_date=today))
 
 
-# Beyond this many customers with an item fallen due, a new day recomputes every figure.
-RECOMPUTE_ALL_FROM = 20_000
-
-
 def advance_figures(conn: Connection, today: date) -> None:
     """The figures of a new day. Moving forward from the day they were computed for, only
     the days overdue grow by the days in between, but for the customers with an open item
-    that fell due meanwhile (its amount moves from not due to overdue, its age may be the
-    oldest): those are recomputed. Any other move (an earlier day) recomputes them all.
+    that fell due meanwhile (`_fell_due`). Any other move (an earlier day) recomputes them
+    all.
 
     PostgreSQL recomputes them all in any case: its UPDATE writes a new version of every
     overdue customer's row in each of the figures' indexes, which measured slower than
@@ -53,25 +61,53 @@ def advance_figures(conn: Connection, today: date) -> None:
         refresh_figures(conn, today)
         return
     if last < today:
-        fell_due = (
-            select(items.c.customer_id)
-            .distinct()
-            .where(
-                OPEN,
-                items.c.due_date >= literal(last, Date),
-                items.c.due_date < literal(today, Date),
-            )
-        )
-        ids = list(conn.execute(fell_due).scalars())
-        if len(ids) > RECOMPUTE_ALL_FROM:  # long after: recomputing all is cheaper
-            refresh_figures(conn, today)
-            return
         days = customer_figures.c.days_overdue
         grown = days + (today - last).days
         conn.execute(update(customer_figures).where(days > 0).values(days_overdue=grown))
-        for start in range(0, len(ids), 1000):
-            _recompute(conn, today, ids[start : start + 1000])
+        _fell_due(conn, last, today)
     conn.execute(update(ledger_state).where(ledger_state.c.id == 1).values(figures_date=today))
+
+
+def _fell_due(conn: Connection, last: date, today: date) -> None:
+    """The open items that fell due from `last` (included) to `today` (excluded), after the
+    days overdue grew: their amounts move from not due to overdue, and a customer with no
+    overdue item before (days overdue 0; an earlier one, due before `last`, would stay the
+    oldest) gets the days of its oldest fallen one with a positive amount, as `_recompute`
+    counts them. One pass over the open items' index; no customer's figures are recomputed
+    from all its items: the customers whose items fall due are those with many (bench,
+    100,000 customers, next day: 1,896 customers with 403,000 items, recomputed in 300 of
+    the new day's 3,600 ms CPU)."""
+    due = items.c.due_date
+    fallen = (
+        select(
+            items.c.customer_id,
+            func.sum(items.c.open_amount).label("moved"),
+            type_coerce(func.min(case((items.c.open_amount > 0, due))), Date).label("oldest"),
+        )
+        .where(OPEN, due >= literal(last, Date), due < literal(today, Date))
+        .group_by(items.c.customer_id)
+    )
+    rows = [
+        {
+            "id": row.customer_id,
+            "moved": row.moved,
+            "days": 0 if row.oldest is None else (today - row.oldest).days,
+        }
+        for row in conn.execute(fallen)
+    ]
+    if not rows:
+        return
+    days = customer_figures.c.days_overdue
+    conn.execute(
+        update(customer_figures)
+        .where(customer_figures.c.customer_id == bindparam("id"))
+        .values(
+            overdue_amount=customer_figures.c.overdue_amount + bindparam("moved"),
+            not_due_amount=customer_figures.c.not_due_amount - bindparam("moved"),
+            days_overdue=case((days == 0, bindparam("days")), else_=days),
+        ),
+        rows,
+    )
 
 
 def _recompute(conn: Connection, today: date, customer_ids: list[int] | None) -> None:

@@ -10,7 +10,21 @@ alerts with none stored (a creation) straight into `alert_matches`.
 
 Measured on the bench (10,000 customers, 100 alerts, SQLite, CPU), a diff of every alert:
 992 ms by writing every match into a table and comparing the two tables pair by pair,
-372 ms by the masks; a new day 688 → 458 ms.
+372 ms by the masks; a new day 688 → 458 ms. How the masks are built (alert_bits.py):
+identical ITEM criteria share one EXISTS, and a stored match's bit is a shift over a window
+of alert ids; a new day's masks statements (54 alerts), alone: 10k 222 → 184 ms, 100k
+2,649 → 2,076 ms; the import's (100 alerts) 10k 302 → 233 ms.
+
+Where the masks statement's time goes at 100,000 customers (new day, SQLite, CPU): about
+900 ms the EXISTS, 900 ms the stored masks (two windows), 340 ms the CUSTOMER conditions.
+Both the EXISTS and the stored masks cost mostly their seeks (a correlated subquery's
+seek in a large index: about 3 µs at 100k, 1.8 µs at 10k; reading all 2.6M stored
+matches in index order takes 100 ms). Tried, and slower or no better: the stored masks
+of every window from one GROUP BY scan, joined to the customers (a subquery: slower; a
+temporary table keyed by customer: 2,023 against 2,182 ms once, 2,232 against 2,065 ms
+the next); both windows' stored masks in one subquery compared as a row value (10k 225
+against 182 ms, 100k 2,545 against 2,050 ms); a lookup of a match's bit by
+instr(char(alert_id)) (1,253 against 775 ms for the CASE tree).
 
 On a new day, only the alerts that may change with the day alone are evaluated
 (day_dependence.py).
@@ -19,10 +33,9 @@ On a new day, only the alerts that may change with the day alone are evaluated
 from __future__ import annotations
 
 import enum
-import operator
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date, datetime
-from functools import reduce
+from functools import partial
 from typing import Any
 
 from sqlalchemy import (
@@ -43,10 +56,10 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.schema import CreateTable
 
-from graphql_api import sql_faults
+from graphql_api import alert_bits, sql_faults
 from graphql_api.criteria import load_criteria
 from graphql_api.evaluation import CUSTOMER_BASE, OPEN, Compiled, compile_criteria, ledger_for
 from graphql_api.plugins import CriteriaRegistry
@@ -72,7 +85,12 @@ ALERTS_PER_STATEMENT = 100
 # first that meets it; beyond, by one pass over every open item computing each alert's flag
 # per customer, which costs as much for one alert as for 34. Measured on the bench (2,000
 # customers, 34 item alerts, CPU): SQLite 64 ms by EXISTS against 135 ms by the pass;
-# PostgreSQL, whose EXISTS are hashed or looped per alert, 132 against 104 ms.
+# PostgreSQL, whose EXISTS are hashed or looped per alert, 132 against 104 ms. Measured again
+# at 10,000 customers on SQLite with the 21 distinct ITEM criteria of a new day, alone: the
+# pass (GROUP BY, a max() per criteria) 297 ms, a correlated subquery computing all 21 flags
+# per customer 300 ms, against about 110 ms for the EXISTS where their customer part holds
+# (and 226 ms for all 21 EXISTS for every customer): each item evaluating every criteria
+# costs more than the EXISTS' seeks, which stop at the first item that meets them.
 EXISTS_UP_TO = {"sqlite": 10_000, "postgresql": 3}
 
 
@@ -106,7 +124,7 @@ difference = Table(
 # the difference. The stored matches are read once, in customer order through their index,
 # and nothing is written per match that did not change: writing every match into a table
 # (and its index) and comparing the two tables pair by pair was most of an event's time.
-ALERTS_PER_MASK = 62  # bits of a signed 64-bit integer, with room to spare
+ALERTS_PER_MASK = alert_bits.BITS
 FEW_ALERTS = 4
 changed_masks = Table(
     "membership_masks",
@@ -176,37 +194,32 @@ def evaluate_difference(
 
     def run(part: Mapping[int, Compiled]) -> None:
         conn.execute(delete(changed_masks))
-        rows = _changed_customers(part, customer_ids, conn.dialect.name)
+        rows = _changed_customers(part, customer_ids, conn.dialect)
         conn.execute(insert(changed_masks).from_select(["customer_id", "now", "stored"], rows))
         into = ["alert_id", "customer_id", "kind"]
-        conn.execute(insert(difference).from_select(into, _unpacked(part)))
+        positions = alert_bits.bit_positions(list(part))
+        conn.execute(insert(difference).from_select(into, _unpacked(positions)))
 
-    return _run_chunks(conn, compiled, today, customer_ids, run, per_statement=ALERTS_PER_MASK)
-
-
-def _bit(position: int) -> Any:
-    return literal(1 << position, BigInteger)
+    split = partial(alert_bits.mask_chunks, dialect=conn.dialect)
+    return _run_chunks(conn, compiled, today, customer_ids, run, split=split)
 
 
 def _changed_customers(
-    conditions: Mapping[int, Compiled], customer_ids: Sequence[int] | None, dialect: str
+    conditions: Mapping[int, Compiled], customer_ids: Sequence[int] | None, dialect: Dialect
 ) -> Any:
     """(customer id, mask now, mask stored) of the customers (among `customer_ids`) whose
-    matches among these alerts changed; bit n is the n-th alert."""
-    source, item_flags = _item_flags(conditions, customer_ids, dialect, outer=True)
+    matches among these alerts changed; bit n is the n-th alert (alert_bits.py)."""
+    source, item_flags = _item_flags(conditions, customer_ids, dialect.name, outer=True)
     ids = list(conditions)
-    bits = [
-        case((_condition(i, conditions[i], item_flags), _bit(n)), else_=0)
-        for n, i in enumerate(ids)
-    ]
-    stored_bit = _stored_bit(sorted((i, n) for n, i in enumerate(ids)))
+    positions = alert_bits.bit_positions(ids)
+    stored_sum, stored_rows_of = alert_bits.stored_mask(positions, dialect)
     # Every stored match of the customers is read (the CASE gives 0 to other alerts' ones),
     # but for a few alerts (one saved): theirs only, through the primary key.
     few = [among(alert_matches.c.alert_id, ids)] if len(ids) <= FEW_ALERTS else []
-    if dialect == "postgresql":  # hashed once for all customers
+    if dialect.name == "postgresql":  # hashed once for all customers
         stored_rows = select(
-            alert_matches.c.customer_id, cast(func.sum(stored_bit), BigInteger).label("mask")
-        ).where(*few)
+            alert_matches.c.customer_id, cast(stored_sum, BigInteger).label("mask")
+        ).where(*few, *stored_rows_of)
         if customer_ids is not None:
             stored_rows = stored_rows.where(among(alert_matches.c.customer_id, list(customer_ids)))
         grouped = stored_rows.group_by(alert_matches.c.customer_id).subquery("stored")
@@ -214,14 +227,14 @@ def _changed_customers(
         stored_mask = func.coalesce(grouped.c.mask, 0)
     else:  # each customer's matches in its index (ix_alert_matches_customer), in order
         stored_mask = func.coalesce(
-            select(func.sum(stored_bit))
-            .where(alert_matches.c.customer_id == customers.c.id, *few)
+            select(stored_sum)
+            .where(alert_matches.c.customer_id == customers.c.id, *few, *stored_rows_of)
             .scalar_subquery(),
             0,
         )
     masks = select(
         customers.c.id.label("customer_id"),
-        reduce(operator.add, bits).label("now"),
+        alert_bits.now_mask(conditions, positions, item_flags, dialect).label("now"),
         stored_mask.label("stored"),
     ).select_from(source)
     if customer_ids is not None:
@@ -230,23 +243,12 @@ def _changed_customers(
     return select(both.c.customer_id, both.c.now, both.c.stored).where(both.c.now != both.c.stored)
 
 
-def _stored_bit(positions: Sequence[tuple[int, int]]) -> Any:
-    """A stored match's bit, from (alert id, bit) sorted by alert id: a tree of CASEs, so
-    that each of the many matches read is compared with a few ids, not with every one."""
-    if len(positions) <= 4:
-        pairs = ((alert_matches.c.alert_id == i, _bit(n)) for i, n in positions)
-        return case(*pairs, else_=0)
-    middle = len(positions) // 2
-    lower = alert_matches.c.alert_id < positions[middle][0]
-    return case((lower, _stored_bit(positions[:middle])), else_=_stored_bit(positions[middle:]))
-
-
-def _unpacked(conditions: Mapping[int, Compiled]) -> Any:
+def _unpacked(positions: Mapping[int, int]) -> Any:
     """(alert id, customer id, kind) of every change, from the changed customers' masks."""
     now, stored = changed_masks.c.now, changed_masks.c.stored
     terms = []
-    for n, alert_id in enumerate(conditions):
-        bit = _bit(n)
+    for alert_id, n in positions.items():
+        bit = alert_bits.bit(n)
         kind = case(
             (now.bitwise_and(bit) != 0, ChangeKind.ENTERED.value), else_=ChangeKind.LEFT.value
         )
@@ -281,14 +283,15 @@ def _run_chunks(
     run: Callable[[Mapping[int, Compiled]], None],
     *,
     prepare: bool = True,
-    per_statement: int = ALERTS_PER_STATEMENT,
+    split: Callable[[list[int]], list[list[int]]] | None = None,
 ) -> dict[int, str]:
     if prepare:
         _prepare(conn)
     failed = {i: "; ".join(c.problems) for i, c in compiled.items() if c.problems}
     usable = [i for i in compiled if i not in failed]
-    for start in range(0, len(usable), per_statement):
-        chunk = {i: compiled[i] for i in usable[start : start + per_statement]}
+    split = split or (lambda ids: alert_bits.chunks(ids, ALERTS_PER_STATEMENT))
+    for part in split(usable):
+        chunk = {i: compiled[i] for i in part}
         failed.update(_guarded(conn, chunk, today, customer_ids, run))
     return failed
 

@@ -23,6 +23,9 @@ LEDGER_ITEMS = [
     Item("C", "C1", Decimal("10"), due_date=ago(5), disputed=True),
     Item("C", "C2", Decimal("0"), due_date=ago(-1)),  # closed: never overdue
     Item("D", "D1", Decimal("99"), due_date=None),  # no due date: never overdue
+    Item("E", "E1", Decimal("-30"), due_date=ago(8), type="CREDIT_NOTE"),  # overdue, not aged
+    Item("E", "E2", Decimal("40"), due_date=ago(-2)),  # its first aged overdue item
+    Item("E", "E3", Decimal("15"), due_date=ago(-2)),  # falls due the same day
 ]  # fmt: skip
 
 

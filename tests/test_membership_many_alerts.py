@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import Engine, select
 
 from graphql_api import membership_day
-from graphql_api.alerts import AlertInput, Visibility, create_alert
+from graphql_api.alerts import AlertInput, Visibility, create_alert, delete_alert
 from graphql_api.membership_check import check_membership
 from graphql_api.membership_eval import ALERTS_PER_MASK
 from graphql_api.plugins import CriteriaRegistry
@@ -18,6 +18,7 @@ from graphql_api.users import Role, User, add_user
 from tests.conftest import TODAY
 from tests.ledger_builder import Customer, Item, Reminder, ago, load_ledger
 from tests.membership_reads import (
+    api_alert_id,
     expected_membership,
     last_change_id,
     stored_changes,
@@ -73,6 +74,46 @@ def test_a_hundred_alerts_across_masks_are_exact_after_each_event(
     assert {(a, k) for a, k, kind in changes if kind == "LEFT"} == before - after
     second_mask = set(sorted(created)[ALERTS_PER_MASK:])
     assert {a for a, _, _ in changes} & second_mask  # the second mask changed too
+    with write_transaction(engine) as conn:
+        report = check_membership(conn, registry, later)
+    assert report.ok, report.differences
+
+
+def test_alerts_with_ids_far_apart_are_exact_after_each_event(
+    engine: Engine, registry: CriteriaRegistry
+) -> None:
+    """A mask's bits are the alerts' ids less the smallest when they fit in it (alert_bits):
+    alerts whose ids are far apart (many deleted between) are evaluated by the other form,
+    their rank, and stay exact, alerts sharing their ITEM criteria included."""
+    with write_transaction(engine) as conn:
+        add_user(conn, "alice", Role.USER)
+    with engine.connect() as conn:
+        alice = User(conn.execute(select(users.c.id)).scalar_one(), "alice", Role.USER)
+    load_ledger(engine, CUSTOMERS, items(-3), [Reminder("K01", ago(2))])
+    created = []
+    with write_transaction(engine) as conn:
+        for n in range(4 * ALERTS_PER_MASK):
+            criteria = (
+                {"overdueAmount": {"min": str(1000 * (n % 11))}}
+                if n % 2
+                else {"daysOverdue": {"min": n % 5}, "itemOverdue": True}
+            )
+            data = AlertInput(f"a{n}", criteria, visibility=Visibility.PUBLIC)
+            created.append(create_alert(conn, registry, alice, data, TODAY).id)
+    kept = set(created[:: ALERTS_PER_MASK // 2]) | set(created[-2:])
+    with write_transaction(engine) as conn:
+        for alert_id in created:
+            if alert_id not in kept:
+                delete_alert(conn, alice, api_alert_id(engine, alert_id))
+    assert max(kept) - min(kept) > 3 * ALERTS_PER_MASK
+
+    load_ledger(engine, CUSTOMERS, items(-1), [Reminder("K01", ago(2))])  # an import
+    assert set(stored_matches(engine)) == expected_membership(engine, TODAY)
+    later = TODAY + timedelta(days=4)
+    with write_transaction(engine) as conn:
+        membership_day.catch_up(conn, registry, later)
+    assert set(stored_matches(engine)) == expected_membership(engine, later)
+    assert {a for a, _ in stored_matches(engine)} <= kept
     with write_transaction(engine) as conn:
         report = check_membership(conn, registry, later)
     assert report.ok, report.differences
