@@ -28,16 +28,23 @@ class Snapshot:
         self._transaction: contextlib.ExitStack | None = None
         self._conn: Connection | None = None
         self._marked = False  # whether this transaction's ledger marks were read
+        self._adopted: membership_day.Marks | None = None  # read with the adopted transaction
         self._alerts_version = 0
 
     @property
     def dialect(self) -> Dialect:
         return self.engine.dialect
 
-    def adopt(self, transaction: contextlib.ExitStack, conn: Connection) -> None:
-        """Go on with a read transaction opened elsewhere (the one that signed the token in)."""
+    def adopt(
+        self,
+        transaction: contextlib.ExitStack,
+        conn: Connection,
+        marks: membership_day.Marks | None = None,
+    ) -> None:
+        """Go on with a read transaction opened elsewhere (the one that signed the token in),
+        whose ledger marks were read already (`marks`) or not."""
         self.close()
-        self._transaction, self._conn = transaction, conn
+        self._transaction, self._conn, self._adopted = transaction, conn, marks
 
     @property
     def conn(self) -> Connection:
@@ -45,7 +52,8 @@ class Snapshot:
         if self._conn is None:
             self._open()
         if not self._marked:  # the transaction's first read: the day applied, the alerts
-            found = membership_day.marks(self._read())
+            found = self._adopted or membership_day.marks(self._read())
+            self._adopted = None
             self._alerts_version = found.alerts_version
             if membership_day.needs_catch_up(self._read(), self.registry, self.today, found):
                 self.close()
@@ -71,7 +79,7 @@ class Snapshot:
 
     def close(self) -> None:
         """End the read transaction, if one is open."""
-        self._marked = False
+        self._marked, self._adopted = False, None
         if self._transaction is not None:
             transaction, self._transaction, self._conn = self._transaction, None, None
             transaction.close()
@@ -79,7 +87,7 @@ class Snapshot:
     def discard(self, error: BaseException) -> None:
         """Roll back after `error` (PostgreSQL refuses every statement after a failed one);
         the next read opens a new transaction."""
-        self._marked = False
+        self._marked, self._adopted = False, None
         if self._transaction is not None:
             transaction, self._transaction, self._conn = self._transaction, None, None
             transaction.__exit__(type(error), error, error.__traceback__)
