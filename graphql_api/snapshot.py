@@ -30,6 +30,7 @@ class Snapshot:
         self._marked = False  # whether this transaction's ledger marks were read
         self._adopted: membership_day.Marks | None = None  # read with the adopted transaction
         self._alerts_version = 0
+        self._unsettled: frozenset[int] = frozenset()
 
     @property
     def dialect(self) -> Dialect:
@@ -54,13 +55,21 @@ class Snapshot:
         if not self._marked:  # the transaction's first read: the day applied, the alerts
             found = self._adopted or membership_day.marks(self._read())
             self._adopted = None
-            self._alerts_version = found.alerts_version
             if membership_day.needs_catch_up(self._read(), self.registry, self.today, found):
                 self.close()
                 membership_day.ensure_current(self.engine, self.registry, self.today)
-                self._alerts_version = membership_day.marks(self._open()).alerts_version
+                found = membership_day.marks(self._open())
+            self._alerts_version = found.alerts_version
+            self._unsettled = frozenset(alert_id for alert_id, _ in found.unsettled)
             self._marked = True
         return self._read()
+
+    @property
+    def unsettled(self) -> frozenset[int]:
+        """The alerts frozen or never evaluated (membership_day.Marks) as this snapshot sees
+        them: every other alert that compiles has its matches stored and current."""
+        self.conn  # noqa: B018 - opening the snapshot reads it
+        return self._unsettled
 
     @property
     def alerts_version(self) -> int:

@@ -125,6 +125,16 @@ class ViewerAlerts:
             self._counts = self._read_states()
         return self._counts
 
+    def live_ids(self) -> list[int]:
+        """The keys of `live()`, in the same order, without reading the stored counts: the
+        alerts that compile less those the snapshot's marks say are frozen or never
+        evaluated (what `_read_states` finds). A bell page asks nothing else: on PostgreSQL
+        one round trip fewer."""
+        if self._counts is not None:
+            return list(self._counts)
+        unsettled = self.snapshot.unsettled
+        return [i for i, v in self.all().items() if i not in unsettled and not v.compiled.problems]
+
     def is_live(self, alert_id: int) -> bool:
         return alert_id in self.live()
 
@@ -179,7 +189,7 @@ class ViewerAlerts:
         self._tabs = {}
 
     def _load_bells(self, customer_ids: list[int]) -> dict[int, bell_queries.Matches]:
-        position = {alert_id: n for n, alert_id in enumerate(self.live())}
+        position = {alert_id: n for n, alert_id in enumerate(self.live_ids())}
         return bell_queries.bell_entries(self.snapshot.conn, customer_ids, position)
 
     def guarded_read(self, run: Callable[[Connection], T], where: ParsedCriteria | None) -> T:
