@@ -167,7 +167,8 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         )
         memo = self._memo.get(id(grouped_field_set))
         if memo is not None and not new_defer_usages:
-            completed = [memo.get(id(item)) for item in items]
+            # in C: 800 bell entries a page
+            completed = list(map(memo.get, map(id, items)))
             if None not in completed:  # a bell's alerts, all shown before in this request
                 return completed
         else:
