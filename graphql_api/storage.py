@@ -261,7 +261,11 @@ def create_db_engine(url: str) -> Engine:
             # and the history: with SQLite's default 2 MB of cache it rereads them from the
             # OS for every row. Reads keep the default, so idle connections stay small.
             cache = WRITE_CACHE_KIB if write else READ_CACHE_KIB
-            conn.exec_driver_sql(f"PRAGMA cache_size=-{cache}")
+            # set when it changes (the connection remembers it): every request begins a read
+            info = conn.connection.info
+            if info.get("cache_kib") != cache:
+                conn.exec_driver_sql(f"PRAGMA cache_size=-{cache}")
+                info["cache_kib"] = cache
             conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
