@@ -45,6 +45,7 @@ from graphql_api.money import CENT as CENT
 from graphql_api.money import MAX_AMOUNT as MAX_AMOUNT
 from graphql_api.money import MAX_AMOUNT_DIGITS as MAX_AMOUNT_DIGITS
 from graphql_api.money import Money
+from graphql_api.pool_ping import ping_when_spoken_to
 from graphql_api.sql_functions import register_sqlite_functions
 
 metadata = MetaData()
@@ -282,9 +283,9 @@ def create_db_engine(url: str) -> Engine:
     # A host that never answers would hold a request (or a command) for the system's TCP
     # timeout, minutes: ten seconds, unless the URL says otherwise.
     connect_args = {} if "connect_timeout" in url else {"connect_timeout": CONNECT_TIMEOUT}
-    return create_engine(
-        url, pool_pre_ping=True, json_serializer=json_text, connect_args=connect_args
-    )
+    engine = create_engine(url, json_serializer=json_text, connect_args=connect_args)
+    ping_when_spoken_to(engine)  # pool_pre_ping, without its round trip (pool_ping.py)
+    return engine
 
 
 @contextlib.contextmanager
