@@ -84,7 +84,7 @@ class ViewerAlerts:
         self.registry = registry
         self.user = user
         self.ledger = ledger
-        self._visible: dict[int, VisibleAlert] | None = None
+        self._visible: Mapping[int, VisibleAlert] | None = None
         self._counts: dict[int, int] | None = None  # the live alerts' stored counts
         # The alerts' GraphQL objects by row id and by public key, as graphql/alerts.py
         # builds them once per request; reset when the alerts are found to change.
@@ -98,11 +98,9 @@ class ViewerAlerts:
     def all(self) -> Mapping[int, VisibleAlert]:
         """The viewer's alerts, highest level first then by name, each compiled once."""
         if self._visible is None:
-            version = self.snapshot.alerts_version
-            self._visible = {
-                alert.id: VisibleAlert(alert, self.cache.get(alert, self.ledger))
-                for alert in self.cache.visible_to(self.snapshot.conn, self.user, version)
-            }
+            self._visible = self.cache.visible(
+                self.snapshot.conn, self.user, self.snapshot.alerts_version, self.ledger
+            )
         return self._visible
 
     def get(self, alert_id: int | None) -> VisibleAlert | None:
