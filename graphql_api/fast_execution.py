@@ -81,7 +81,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # id stays its own; its nodes; the field; its resolver's direct call, if it has one;
         # the object type it returns, when non-null)
         self._calls: dict[tuple[str, int], tuple[Any, Any, GraphQLField | None, Any, Any]] = {}
-        self._plans: dict[int, tuple[Any, bool, list[tuple[str, Any, Any, Any]]]] = {}
+        self._plans: dict[int, tuple[Any, bool, list[tuple[str, Any, Any, Any]] | None]] = {}
 
     def _short_path_applies(self) -> bool:
         """False when the request must be graphql-core's alone: an extension's `resolve` hook
@@ -109,23 +109,24 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return fields
 
     def _plan(
-        self, plain: PlainFields, objects: ObjectFields, grouped_field_set: Any
-    ) -> tuple[bool, list[tuple[str, Any, Any, Any]]]:
+        self, parent_type: GraphQLObjectType, grouped_field_set: Any
+    ) -> tuple[Any, bool, list[tuple[str, Any, Any, Any]] | None]:
         """Whether a selection is all plain leaves, and for each of its fields: the response
         name, the field details, and how it is read (a plain leaf, a plain object, or
-        neither); worked out once per selection and request."""
-        selection = id(grouped_field_set)
-        known = self._plans.get(selection)
-        if known is None:
+        neither); None when the type has no plain field. Worked out once per selection and
+        request (a selection is of one type), found with one lookup: 240 a page."""
+        plain, objects = self._plain_of(parent_type)
+        plan = None
+        if plain or objects:
             plan = [
                 (response_name, details, plain.get(name), objects.get(name))
                 for response_name, details in grouped_field_set.items()
                 for name in (details[0].node.name.value,)
             ]
-            all_plain = bool(plan) and all(spec is not None for _, _, spec, _ in plan)
-            # the selection is kept alive with its plan, so that its id stays its own
-            known = self._plans[selection] = (grouped_field_set, all_plain, plan)
-        return known[1], known[2]
+        all_plain = bool(plan) and all(spec is not None for _, _, spec, _ in plan or ())
+        # the selection is kept alive with its plan, so that its id stays its own
+        known = self._plans[id(grouped_field_set)] = (grouped_field_set, all_plain, plan)
+        return known
 
     def complete_iterable_value(  # type: ignore[override]
         self,
@@ -188,7 +189,8 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 position_context,
             )  # fmt: skip
             completed[index] = value
-            awaiting = awaiting or self.is_awaitable(value)
+            # a dict is never awaitable: the check is a call per item otherwise
+            awaiting = awaiting or (type(value) is not dict and self.is_awaitable(value))
         return self._gathered(completed) if awaiting else completed
 
     def _completed_object(
@@ -321,12 +323,14 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
-        plain, objects = self._plain_of(parent_type)
-        if not plain and not objects:
+        known = self._plans.get(id(grouped_field_set))
+        if known is None:
+            known = self._plan(parent_type, grouped_field_set)
+        _, all_plain, plan = known
+        if plan is None:
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
-        all_plain, plan = self._plan(plain, objects, grouped_field_set)
         if all_plain:
             memo = self._memo.get(id(grouped_field_set))
             seen = None if memo is None else memo.get(id(source_value))
@@ -371,7 +375,8 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if result is Undefined:
                 continue
             results[response_name] = result
-            if self.is_awaitable(result):  # never with this project's sync resolvers
+            # never with this project's sync resolvers; a dict (an object's fields) never is
+            if type(result) is not dict and self.is_awaitable(result):
                 awaitable_fields.append(response_name)
         if fast_only and all_plain:
             self._memo.setdefault(id(grouped_field_set), {})[id(source_value)] = results
