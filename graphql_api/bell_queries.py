@@ -10,8 +10,10 @@ table is not read); an alert's customers one probe of the primary key per custom
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, exists, false, func, select, true
@@ -98,7 +100,7 @@ def bell_entries(
     conn: Connection, customer_ids: Sequence[int], order: Mapping[int, int]
 ) -> dict[int, Matches]:
     """Per customer, the alerts among `order` it matches, in the order `order` gives them
-    (alert id -> position): one statement, one row per customer (since when each match
+    (alert id -> position, from 0 up): one statement, one row per customer (since when each match
     began is read when first asked, `PageSinces`).
 
     The statement reads each customer's whole range of the index, and the alerts are kept
@@ -109,20 +111,24 @@ def bell_entries(
     found = dict.fromkeys(customer_ids, NO_MATCHES)
     if not customer_ids or not order:
         return found
-    wanted, position = order.__contains__, order.__getitem__
     page = PageSinces(conn, customer_ids)
+    # Each customer's alerts become their positions (-1: not among `order`), sorted as plain
+    # integers and mapped back, all in C: a key function and a filter called per match cost
+    # 2% of a page (1,500 matches).
+    alert_at = sorted(order, key=order.__getitem__)
     if conn.dialect.name == "postgresql":
         read = "SELECT customer_id, array_agg(alert_id) FROM alert_matches"
-        for customer_id, ids in driver_rows(conn, read, "customer_id", customer_ids,
-                                            "GROUP BY customer_id"):  # fmt: skip
-            kept = sorted(filter(wanted, ids), key=position)
-            found[customer_id] = Matches(kept, customer_id, page)
-        return found
-    read = "SELECT customer_id, group_concat(alert_id) FROM alert_matches"
-    for customer_id, text_ids in driver_rows(conn, read, "customer_id", customer_ids,
-                                             "GROUP BY customer_id"):  # fmt: skip
-        ids = [int(i) for i in text_ids.split(",")]
-        found[customer_id] = Matches(sorted(filter(wanted, ids), key=position), customer_id, page)
+        positions = order
+    else:
+        read = "SELECT customer_id, group_concat(alert_id) FROM alert_matches"
+        positions = {str(alert_id): n for alert_id, n in order.items()}
+    for customer_id, ids in driver_rows(conn, read, "customer_id", customer_ids,
+                                        "GROUP BY customer_id"):  # fmt: skip
+        if isinstance(ids, str):
+            ids = ids.split(",")
+        ranked = sorted(map(positions.get, ids, repeat(-1)))
+        kept = ranked[bisect_left(ranked, 0) :]
+        found[customer_id] = Matches(list(map(alert_at.__getitem__, kept)), customer_id, page)
     return found
 
 

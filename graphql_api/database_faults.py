@@ -2,8 +2,9 @@
 
 Both are told apart from every other failure so that they are answered plainly: a
 request gets HTTP 503 with Retry-After (the pool reconnects by itself once the database
-is back: PostgreSQL engines ping a connection before lending it), and a command one line
-and a non-zero exit. Anything else stays a failure of the server, logged with its trace.
+is back: PostgreSQL engines check a connection before lending it, pool_ping.py), and a
+command one line and a non-zero exit. Anything else stays a failure of the server, logged
+with its trace.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Engine, Row
 from sqlalchemy.engine import Connection
 
-from graphql_api import change_queries, customer_queries, evaluation, item_queries
+from graphql_api import change_queries, customer_queries, evaluation, item_queries, membership_day
 from graphql_api.alert_cache import AlertCache
 from graphql_api.alert_marks import ViewerMarks
 from graphql_api.evaluation import ledger_for
@@ -29,8 +29,11 @@ from graphql_api.reminders import Reminder, reminders_of
 from graphql_api.settings import today as settings_today
 from graphql_api.snapshot import Snapshot
 from graphql_api.storage import alert_changes, read_transaction
-from graphql_api.users import User, authenticate, users_by_id
+from graphql_api.users import BY_TOKEN, User, hash_token, token_user, users_by_id
 from graphql_api.viewer_alerts import ViewerAlerts, recovering
+
+# Built once: the first statement of every request.
+_SIGN_IN = membership_day.with_marks(BY_TOKEN)
 
 
 @dataclass(frozen=True)
@@ -83,11 +86,15 @@ class RequestContext:
         read transaction, which the request then goes on with."""
         with contextlib.ExitStack() as transaction:
             conn = transaction.enter_context(read_transaction(engine))
-            user = authenticate(conn, token)
+            # The user and the ledger's marks (which the snapshot reads first) in one
+            # statement: on PostgreSQL one round trip of a page's eight fewer.
+            digest = hash_token(token)
+            rows = conn.execute(_SIGN_IN, {"digest": digest}).all()
+            user = token_user(rows[0] if rows else None, digest)
             if user is None:
                 return None
             context = cls(engine, registry, user, **options)
-            context.snapshot.adopt(transaction.pop_all(), conn)
+            context.snapshot.adopt(transaction.pop_all(), conn, membership_day.marks_of(rows))
             return context
 
     def __enter__(self) -> RequestContext:
@@ -190,4 +197,3 @@ class RequestContext:
                 ),
             )
         return self._known_values
-

@@ -28,16 +28,24 @@ class Snapshot:
         self._transaction: contextlib.ExitStack | None = None
         self._conn: Connection | None = None
         self._marked = False  # whether this transaction's ledger marks were read
+        self._adopted: membership_day.Marks | None = None  # read with the adopted transaction
         self._alerts_version = 0
+        self._unsettled: frozenset[int] = frozenset()
 
     @property
     def dialect(self) -> Dialect:
         return self.engine.dialect
 
-    def adopt(self, transaction: contextlib.ExitStack, conn: Connection) -> None:
-        """Go on with a read transaction opened elsewhere (the one that signed the token in)."""
+    def adopt(
+        self,
+        transaction: contextlib.ExitStack,
+        conn: Connection,
+        marks: membership_day.Marks | None = None,
+    ) -> None:
+        """Go on with a read transaction opened elsewhere (the one that signed the token in),
+        whose ledger marks were read already (`marks`) or not."""
         self.close()
-        self._transaction, self._conn = transaction, conn
+        self._transaction, self._conn, self._adopted = transaction, conn, marks
 
     @property
     def conn(self) -> Connection:
@@ -45,14 +53,23 @@ class Snapshot:
         if self._conn is None:
             self._open()
         if not self._marked:  # the transaction's first read: the day applied, the alerts
-            found = membership_day.marks(self._read())
-            self._alerts_version = found.alerts_version
+            found = self._adopted or membership_day.marks(self._read())
+            self._adopted = None
             if membership_day.needs_catch_up(self._read(), self.registry, self.today, found):
                 self.close()
                 membership_day.ensure_current(self.engine, self.registry, self.today)
-                self._alerts_version = membership_day.marks(self._open()).alerts_version
+                found = membership_day.marks(self._open())
+            self._alerts_version = found.alerts_version
+            self._unsettled = frozenset(alert_id for alert_id, _ in found.unsettled)
             self._marked = True
         return self._read()
+
+    @property
+    def unsettled(self) -> frozenset[int]:
+        """The alerts frozen or never evaluated (membership_day.Marks) as this snapshot sees
+        them: every other alert that compiles has its matches stored and current."""
+        self.conn  # noqa: B018 - opening the snapshot reads it
+        return self._unsettled
 
     @property
     def alerts_version(self) -> int:
@@ -71,7 +88,7 @@ class Snapshot:
 
     def close(self) -> None:
         """End the read transaction, if one is open."""
-        self._marked = False
+        self._marked, self._adopted = False, None
         if self._transaction is not None:
             transaction, self._transaction, self._conn = self._transaction, None, None
             transaction.close()
@@ -79,7 +96,7 @@ class Snapshot:
     def discard(self, error: BaseException) -> None:
         """Roll back after `error` (PostgreSQL refuses every statement after a failed one);
         the next read opens a new transaction."""
-        self._marked = False
+        self._marked, self._adopted = False, None
         if self._transaction is not None:
             transaction, self._transaction, self._conn = self._transaction, None, None
             transaction.__exit__(type(error), error, error.__traceback__)

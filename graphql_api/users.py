@@ -10,8 +10,10 @@ import enum
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection
@@ -56,7 +58,10 @@ def add_user(conn: Connection, name: str, role: Role, collector: str | None = No
         with conn.begin_nested():
             conn.execute(
                 insert(users).values(
-                    name=name, role=role.value, token_hash=hash_token(token), created_at=_now(),
+                    name=name,
+                    role=role.value,
+                    token_hash=hash_token(token),
+                    created_at=_now(),
                     collector=_collector(collector),
                 )
             )
@@ -114,8 +119,8 @@ def list_users(conn: Connection) -> list[tuple[str, str, bool, str | None]]:
     return [(name, role, revoked is not None, code) for name, role, revoked, code in rows]
 
 
-# Built once: every request signs in with it.
-_BY_TOKEN = select(
+# Built once: every request signs in with it (with the ledger's marks, request_context.py).
+BY_TOKEN = select(
     users.c.id, users.c.name, users.c.role, users.c.collector, users.c.token_hash,
     users.c.revoked_at,
 ).where(users.c.token_hash == bindparam("digest"))  # fmt: skip
@@ -124,18 +129,24 @@ _BY_TOKEN = select(
 def authenticate(conn: Connection, token: str) -> User | None:
     """The user a token belongs to, or None (unknown or revoked)."""
     digest = hash_token(token)
-    row = conn.execute(_BY_TOKEN, {"digest": digest}).first()
-    if row is None or row.revoked_at is not None or not hmac.compare_digest(row.token_hash, digest):
+    return token_user(conn.execute(BY_TOKEN, {"digest": digest}).first(), digest)
+
+
+def token_user(row: Sequence[Any] | None, digest: str) -> User | None:
+    """The user of a row that starts with `BY_TOKEN`'s columns, found by `digest`; None when
+    there is no row or the user is revoked."""
+    if row is None:
         return None
-    return User(row.id, row.name, Role(row.role), row.collector)
+    user_id, name, role, collector, token_hash, revoked_at = row[:6]
+    if revoked_at is not None or not hmac.compare_digest(token_hash, digest):
+        return None
+    return User(user_id, name, Role(role), collector)
 
 
 def users_by_id(conn: Connection, ids: list[int]) -> dict[int, User]:
     """Users by id (revoked ones included: they still own their alerts)."""
     rows = conn.execute(
-        select(users.c.id, users.c.name, users.c.role, users.c.collector).where(
-            users.c.id.in_(ids)
-        )
+        select(users.c.id, users.c.name, users.c.role, users.c.collector).where(users.c.id.in_(ids))
     )
     return {row.id: User(row.id, row.name, Role(row.role), row.collector) for row in rows}
 
