@@ -64,8 +64,6 @@ def _split(origins: str) -> list[str]:
 
 
 _pinned: dict[tuple[tuple[str, str], ...], tuple[date | None, Path | None]] = {}
-# The environment (os.environ's encoded copy) the last answer was read from, and that answer.
-_seen: tuple[dict[bytes, bytes], tuple[date | None, Path | None]] | None = None
 # The date last read from each today file, by what its stat said then.
 _read: dict[Path, tuple[tuple[int, int, int], date | None]] = {}
 
@@ -76,22 +74,15 @@ def today() -> date:
 
     Every request asks; reading the settings is a pydantic validation of the whole
     environment (~1 ms), so its answer is kept for as long as DSO_ALERTS_* stay the same;
-    the file is read again only when its stat changes (one stat() per request). Whether
-    the environment changed at all is one comparison of its encoded copy in C: decoding
-    every variable to pick out DSO_ALERTS_* cost 14% of a trivial request.
+    the file is read again only when its stat changes (one stat() per request).
     """
-    global _seen
-    encoded = os.environ._data  # type: ignore[attr-defined]  # what os.environ keeps
-    seen = _seen  # one tuple: another thread replaces it whole
-    if seen is None or encoded != seen[0]:
-        key = tuple(sorted((k, v) for k, v in os.environ.items() if k.upper().startswith(PREFIX)))
-        if key not in _pinned:
-            if len(_pinned) > 100:
-                _pinned.clear()
-            settings = Settings()
-            _pinned[key] = (settings.today, settings.today_file)
-        seen = _seen = (dict(encoded), _pinned[key])
-    pinned, today_file = seen[1]
+    key = tuple(sorted((k, v) for k, v in os.environ.items() if k.upper().startswith(PREFIX)))
+    if key not in _pinned:
+        if len(_pinned) > 100:
+            _pinned.clear()
+        settings = Settings()
+        _pinned[key] = (settings.today, settings.today_file)
+    pinned, today_file = _pinned[key]
     from_file = _date_in(today_file) if today_file is not None else None
     return from_file or pinned or date.today()
 
