@@ -165,6 +165,13 @@ def _recompute(
         return
     scope = _scope(bell_keys.c.user_id, bell_keys.c.tab, viewers, tabs)
     if touched is not None:
+        # Every column of the primary key constrained, so that SQLite seeks each touched
+        # (user, tab, customer) instead of scanning every key: 3,000 customers of 100k,
+        # 13 ms instead of 35 (a change of day's diff).
+        if viewers is None:
+            scope.append(bell_keys.c.user_id.in_(select(users.c.id)))
+        if tabs == EVERY_TAB:
+            scope.append(bell_keys.c.tab.in_(sorted(tabs)))
         scope.append(bell_keys.c.customer_id.in_(touched))
     conn.execute(delete(bell_keys).where(*scope))
     conn.execute(_insert(_keys(viewers, tabs, touched, excluding)))
@@ -208,30 +215,49 @@ def _keys(
     excluding: int | None = None,
 ) -> Select[Any]:
     """(user, tab, customer, key, account number) of `viewers` in `tabs` for the `touched`
-    customers (all when None), `excluding` an alert: one grouped statement."""
+    customers (all when None), `excluding` an alert.
+
+    Grouped once per (user, customer), with one key per tab side by side, then one row per
+    tab that has one: a join of the matches to the tabs' alert types (NONE is in both) would
+    group every match once per tab, and SQLite would read the matches once per type. 3,000
+    customers of 100k: 80 ms instead of 175 (a change of day's customers that lost an entry)."""
     from graphql_api.bell_queries import LEVEL_WEIGHT, RANKS  # imports alerts.py: see TABS
 
-    tab_types = _tab_types(tabs)
-    source = _seen(alert_matches, tab_types)
-    where = _scope(users.c.id, tab_types.c.tab, viewers, EVERY_TAB)
+    ordered = sorted(tabs)
+    per_tab = []
+    for number, tab in enumerate(ordered):
+        listed = alerts.c.type.in_(TABS[tab])
+        key = func.max(case((listed, RANKS))) * LEVEL_WEIGHT + func.sum(case((listed, 1), else_=0))
+        per_tab.append(key.label(f"key_{number}"))
+    sees = or_(alerts.c.visibility == PUBLIC, alerts.c.owner_id == users.c.id)
+    where = [] if viewers is None else [among(users.c.id, sorted(viewers))]
     if touched is not None:
         where.append(alert_matches.c.customer_id.in_(touched))
     if excluding is not None:
         where.append(alert_matches.c.alert_id != excluding)
-    return (
+    grouped = (
+        select(users.c.id.label("user_id"), alert_matches.c.customer_id, *per_tab)
+        .select_from(
+            alert_matches.join(alerts, alerts.c.id == alert_matches.c.alert_id).join(users, sees)
+        )
+        .where(*where)
+        .group_by(users.c.id, alert_matches.c.customer_id)
+        .cte("keys_per_customer")
+    )
+    arms = [
         select(
-            users.c.id,
-            tab_types.c.tab,
-            alert_matches.c.customer_id,
-            (func.max(RANKS) * LEVEL_WEIGHT + func.count()).label("bell_key"),
+            grouped.c.user_id,
+            literal(tab, String).label("tab"),
+            grouped.c.customer_id,
+            grouped.c[f"key_{number}"].label("bell_key"),
             customers.c.account_number,
         )
-        .select_from(source)
-        .where(*where)
-        .group_by(
-            users.c.id, tab_types.c.tab, alert_matches.c.customer_id, customers.c.account_number
-        )
-    )
+        .join_from(grouped, customers, customers.c.id == grouped.c.customer_id)
+        .where(grouped.c[f"key_{number}"].is_not(None))
+        for number, tab in enumerate(ordered)
+    ]
+    every = union_all(*arms).subquery("keys")
+    return select(*every.c)
 
 
 def _add(conn: Connection, gained: Select[Any]) -> None:
