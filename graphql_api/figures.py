@@ -12,6 +12,7 @@ from collections.abc import Collection
 from datetime import date
 
 from sqlalchemy import (
+    ColumnElement,
     Date,
     and_,
     bindparam,
@@ -21,10 +22,12 @@ from sqlalchemy import (
     insert,
     literal,
     select,
+    true,
     type_coerce,
     update,
 )
 from sqlalchemy.engine import Connection
+from sqlalchemy.schema import CreateIndex, DropIndex
 
 from graphql_api.evaluation import OPEN
 from graphql_api.sql_functions import days_since
@@ -34,6 +37,12 @@ from graphql_api.storage import (
     items,
     ledger_state,
     reminders,
+)
+
+# The share of the customers overdue above which a new day builds their days' index again.
+REBUILT_ABOVE = 0.5
+DAYS_OVERDUE_INDEX = next(
+    index for index in customer_figures.indexes if index.name == "ix_figures_days_overdue"
 )
 
 
@@ -63,9 +72,23 @@ def advance_figures(conn: Connection, today: date) -> None:
     if last < today:
         days = customer_figures.c.days_overdue
         grown = days + (today - last).days
-        conn.execute(update(customer_figures).where(days > 0).values(days_overdue=grown))
+        overdue = days > 0
+        # Most customers overdue: their index is built again rather than kept up entry by
+        # entry, each of which moves (100,000 customers, 99,500 overdue: 190 ms with it, 40
+        # without it then 70 to build it; above about half overdue, building is cheaper).
+        rebuilt = _count(conn, overdue) > REBUILT_ABOVE * _count(conn, true())
+        if rebuilt:
+            conn.execute(DropIndex(DAYS_OVERDUE_INDEX))
+        conn.execute(update(customer_figures).where(overdue).values(days_overdue=grown))
         _fell_due(conn, last, today)
+        if rebuilt:
+            conn.execute(CreateIndex(DAYS_OVERDUE_INDEX))
     conn.execute(update(ledger_state).where(ledger_state.c.id == 1).values(figures_date=today))
+
+
+def _count(conn: Connection, where: ColumnElement[bool]) -> int:
+    counted = select(func.count()).select_from(customer_figures).where(where)
+    return int(conn.execute(counted).scalar_one())
 
 
 def _fell_due(conn: Connection, last: date, today: date) -> None:
@@ -84,7 +107,15 @@ def _fell_due(conn: Connection, last: date, today: date) -> None:
             func.sum(items.c.open_amount).label("moved"),
             type_coerce(func.min(case((items.c.open_amount > 0, due))), Date).label("oldest"),
         )
-        .where(OPEN, due >= literal(last, Date), due < literal(today, Date))
+        # Each customer's range of the index sought (SQLite): `customer_id` leads it, and a
+        # due date alone would scan every open item. 100,000 customers, 2M items: 60 ms
+        # instead of 210.
+        .where(
+            OPEN,
+            items.c.customer_id.in_(select(customers.c.id)),
+            due >= literal(last, Date),
+            due < literal(today, Date),
+        )
         .group_by(items.c.customer_id)
     )
     rows = [

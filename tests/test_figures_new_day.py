@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, inspect, select
 
 from graphql_api.figures import advance_figures, refresh_figures
 from graphql_api.storage import customer_figures, ledger_state, write_transaction
@@ -48,3 +48,20 @@ def test_a_new_day_advances_the_figures_to_those_recomputed(engine: Engine) -> N
             refresh_figures(conn, day)
         assert figures_date == day
         assert advanced == figures(engine), f"on {day}"
+
+
+def test_a_new_day_keeps_the_figures_indexes(engine: Engine) -> None:
+    """On SQLite a new day with most customers overdue builds their days' index again:
+    the schema stays as the migrations made it (the orders of customers read it)."""
+    load_ledger(engine, LEDGER_CUSTOMERS, LEDGER_ITEMS)
+
+    def indexes() -> list[tuple[object, ...]]:
+        found = inspect(engine).get_indexes("customer_figures")
+        return sorted((i["name"], tuple(i["column_names"])) for i in found)
+
+    before = indexes()
+    for days in (5, 6):  # most customers overdue: four of five
+        with write_transaction(engine) as conn:
+            advance_figures(conn, TODAY + timedelta(days=days))
+        assert indexes() == before
+    assert ("ix_figures_days_overdue", ("days_overdue", "account_number")) in before
