@@ -213,14 +213,9 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return self._completed_list(
                 object_type, field_details_list, path, value, position_context
             )
-        if value is None or isinstance(value, Exception) or not accepts(object_type, value):
-            return Undefined
-        grouped_field_set, new_defer_usages, _ = self.collect_subfields(
-            object_type, field_details_list
+        return self._completed_result(
+            object_type, value, field_details_list, path, position_context
         )
-        if new_defer_usages:
-            return Undefined
-        return self.execute_fields(object_type, value, path, grouped_field_set, position_context)
 
     def _completed_result(
         self,

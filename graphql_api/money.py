@@ -150,16 +150,12 @@ class Money(TypeDecorator[Decimal]):
         return None if value is None else from_cents(value)
 
     def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
-        """`process_result_value` as one call per value, where TypeDecorator's makes three:
-        a bell page reads 400 amounts (1% of its instructions)."""
+        """`process_result_value` called directly, where TypeDecorator's processor makes
+        three calls per value: a bell page reads 400 amounts (1% of its instructions)."""
         if self.impl_instance.result_processor(dialect, coltype) is not None:
             return super().result_processor(dialect, coltype)
 
         def process(value: Any) -> Decimal | None:
-            if value is None:
-                return None
-            if type(value) is int:
-                return Decimal(value).scaleb(-2)
-            return from_cents(value)
+            return None if value is None else from_cents(value)
 
         return process

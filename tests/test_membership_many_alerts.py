@@ -3,6 +3,7 @@ event's difference is still exact, alert by alert, against the plain-Python orac
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
@@ -36,27 +37,36 @@ def items(shift: int) -> list[Item]:
     ]
 
 
-def test_a_hundred_alerts_across_masks_are_exact_after_each_event(
-    engine: Engine, registry: CriteriaRegistry
-) -> None:
+def ledger_and_alerts(
+    engine: Engine, registry: CriteriaRegistry, count: int, criteria: Callable[[int], dict]
+) -> tuple[User, list[int]]:
+    """alice, the ledger of `items(-3)`, and `count` public alerts of hers (the n-th with
+    `criteria(n)`): alice and the alerts' row ids, in order of creation."""
     with write_transaction(engine) as conn:
         add_user(conn, "alice", Role.USER)
     with engine.connect() as conn:
         alice = User(conn.execute(select(users.c.id)).scalar_one(), "alice", Role.USER)
     load_ledger(engine, CUSTOMERS, items(-3), [Reminder("K01", ago(2))])
-    count = ALERTS_PER_MASK + 38
-    created = []
     with write_transaction(engine) as conn:
-        for n in range(count):
-            # Thresholds spread so that each alert matches a different set, and the last
-            # alerts (past the first mask) change as often as the first.
-            criteria = (
-                {"overdueAmount": {"min": str(1000 * (n % 11))}}
-                if n % 3
-                else {"daysOverdue": {"min": n % 9}, "itemOverdue": True}
-            )
-            data = AlertInput(f"a{n}", criteria, visibility=Visibility.PUBLIC)
-            created.append(create_alert(conn, registry, alice, data, TODAY).id)
+        return alice, [
+            create_alert(
+                conn, registry, alice,
+                AlertInput(f"a{n}", criteria(n), visibility=Visibility.PUBLIC), TODAY,
+            ).id
+            for n in range(count)
+        ]  # fmt: skip
+
+
+def test_a_hundred_alerts_across_masks_are_exact_after_each_event(
+    engine: Engine, registry: CriteriaRegistry
+) -> None:
+    # Thresholds spread so that each alert matches a different set, and the last alerts
+    # (past the first mask) change as often as the first.
+    _, created = ledger_and_alerts(
+        engine, registry, ALERTS_PER_MASK + 38,
+        lambda n: {"overdueAmount": {"min": str(1000 * (n % 11))}} if n % 3
+        else {"daysOverdue": {"min": n % 9}, "itemOverdue": True},
+    )  # fmt: skip
     assert set(stored_matches(engine)) == expected_membership(engine, TODAY)
 
     load_ledger(engine, CUSTOMERS, items(-1), [Reminder("K01", ago(2))])  # an import
@@ -85,21 +95,11 @@ def test_alerts_with_ids_far_apart_are_exact_after_each_event(
     """A mask's bits are the alerts' ids less the smallest when they fit in it (alert_bits):
     alerts whose ids are far apart (many deleted between) are evaluated by the other form,
     their rank, and stay exact, alerts sharing their ITEM criteria included."""
-    with write_transaction(engine) as conn:
-        add_user(conn, "alice", Role.USER)
-    with engine.connect() as conn:
-        alice = User(conn.execute(select(users.c.id)).scalar_one(), "alice", Role.USER)
-    load_ledger(engine, CUSTOMERS, items(-3), [Reminder("K01", ago(2))])
-    created = []
-    with write_transaction(engine) as conn:
-        for n in range(4 * ALERTS_PER_MASK):
-            criteria = (
-                {"overdueAmount": {"min": str(1000 * (n % 11))}}
-                if n % 2
-                else {"daysOverdue": {"min": n % 5}, "itemOverdue": True}
-            )
-            data = AlertInput(f"a{n}", criteria, visibility=Visibility.PUBLIC)
-            created.append(create_alert(conn, registry, alice, data, TODAY).id)
+    alice, created = ledger_and_alerts(
+        engine, registry, 4 * ALERTS_PER_MASK,
+        lambda n: {"overdueAmount": {"min": str(1000 * (n % 11))}} if n % 2
+        else {"daysOverdue": {"min": n % 5}, "itemOverdue": True},
+    )  # fmt: skip
     kept = set(created[:: ALERTS_PER_MASK // 2]) | set(created[-2:])
     with write_transaction(engine) as conn:
         for alert_id in created:
