@@ -2,8 +2,12 @@
 
 Figures that depend on "today" (overdue, not due, days overdue) are computed
 for the day stored in `ledger_state.figures_date`; the first request of a new
-day brings them to it (`advance_figures`: on SQLite only what the day changed), with the
+day brings them to it (`advance_figures`: only what the day changed), with the
 alerts' membership (membership_day.py), so they are never stale.
+
+Each customer's days overdue count from its oldest overdue date, which is stored beside
+them and which the order by days overdue reads instead (storage.py): a new day moves the
+days of nearly every customer, and no index holds them.
 """
 
 from __future__ import annotations
@@ -12,7 +16,6 @@ from collections.abc import Collection
 from datetime import date
 
 from sqlalchemy import (
-    ColumnElement,
     Date,
     and_,
     bindparam,
@@ -22,12 +25,10 @@ from sqlalchemy import (
     insert,
     literal,
     select,
-    true,
     type_coerce,
     update,
 )
 from sqlalchemy.engine import Connection
-from sqlalchemy.schema import CreateIndex, DropIndex
 
 from graphql_api.evaluation import OPEN
 from graphql_api.sql_functions import days_since
@@ -37,12 +38,6 @@ from graphql_api.storage import (
     items,
     ledger_state,
     reminders,
-)
-
-# The share of the customers overdue above which a new day builds their days' index again.
-REBUILT_ABOVE = 0.5
-DAYS_OVERDUE_INDEX = next(
-    index for index in customer_figures.indexes if index.name == "ix_figures_days_overdue"
 )
 
 
@@ -61,45 +56,34 @@ def advance_figures(conn: Connection, today: date) -> None:
     that fell due meanwhile (`_fell_due`). Any other move (an earlier day) recomputes them
     all.
 
-    PostgreSQL recomputes them all in any case: its UPDATE writes a new version of every
-    overdue customer's row in each of the figures' indexes, which measured slower than
-    rewriting the table (bench, 10,000 customers, CPU with the server's: 416 against 295 ms;
-    SQLite 78 against 182 ms)."""
+    The days overdue are in no index, and their page keeps room for a new version of its
+    rows (storage.FIGURES_FILLFACTOR): PostgreSQL updates them in place of a rewrite
+    (bench, 10,000 customers, CPU with the server's: the day's figures rewritten 295 ms;
+    with the days in an index, updated 416 ms)."""
     last = conn.execute(select(ledger_state.c.figures_date)).scalar()
-    if last is None or last > today or conn.dialect.name == "postgresql":
+    if last is None or last > today:
         refresh_figures(conn, today)
         return
     if last < today:
         days = customer_figures.c.days_overdue
-        grown = days + (today - last).days
-        overdue = days > 0
-        # Most customers overdue: their index is built again rather than kept up entry by
-        # entry, each of which moves (100,000 customers, 99,500 overdue: 190 ms with it, 40
-        # without it then 70 to build it; above about half overdue, building is cheaper).
-        rebuilt = _count(conn, overdue) > REBUILT_ABOVE * _count(conn, true())
-        if rebuilt:
-            conn.execute(DropIndex(DAYS_OVERDUE_INDEX))
-        conn.execute(update(customer_figures).where(overdue).values(days_overdue=grown))
+        conn.execute(
+            update(customer_figures)
+            .where(days > 0)
+            .values(days_overdue=days + (today - last).days)
+        )
         _fell_due(conn, last, today)
-        if rebuilt:
-            conn.execute(CreateIndex(DAYS_OVERDUE_INDEX))
     conn.execute(update(ledger_state).where(ledger_state.c.id == 1).values(figures_date=today))
-
-
-def _count(conn: Connection, where: ColumnElement[bool]) -> int:
-    counted = select(func.count()).select_from(customer_figures).where(where)
-    return int(conn.execute(counted).scalar_one())
 
 
 def _fell_due(conn: Connection, last: date, today: date) -> None:
     """The open items that fell due from `last` (included) to `today` (excluded), after the
     days overdue grew: their amounts move from not due to overdue, and a customer with no
-    overdue item before (days overdue 0; an earlier one, due before `last`, would stay the
-    oldest) gets the days of its oldest fallen one with a positive amount, as `_recompute`
-    counts them. One pass over the open items' index; no customer's figures are recomputed
-    from all its items: the customers whose items fall due are those with many (bench,
-    100,000 customers, next day: 1,896 customers with 403,000 items, recomputed in 300 of
-    the new day's 3,600 ms CPU)."""
+    overdue item before (no oldest overdue date; an earlier one, due before `last`, would
+    stay the oldest) gets the date and days of its oldest fallen one with a positive
+    amount, as `_recompute` counts them. One pass over the open items' index; no
+    customer's figures are recomputed from all its items: the customers whose items fall
+    due are those with many (bench, 100,000 customers, next day: 1,896 customers with
+    403,000 items, recomputed in 300 of the new day's 3,600 ms CPU)."""
     due = items.c.due_date
     fallen = (
         select(
@@ -122,20 +106,23 @@ def _fell_due(conn: Connection, last: date, today: date) -> None:
         {
             "id": row.customer_id,
             "moved": row.moved,
+            "oldest": row.oldest,
             "days": 0 if row.oldest is None else (today - row.oldest).days,
         }
         for row in conn.execute(fallen)
     ]
     if not rows:
         return
-    days = customer_figures.c.days_overdue
+    days, oldest = customer_figures.c.days_overdue, customer_figures.c.oldest_overdue_date
+    none_before = oldest.is_(None)
     conn.execute(
         update(customer_figures)
         .where(customer_figures.c.customer_id == bindparam("id"))
         .values(
             overdue_amount=customer_figures.c.overdue_amount + bindparam("moved"),
             not_due_amount=customer_figures.c.not_due_amount - bindparam("moved"),
-            days_overdue=case((days == 0, bindparam("days")), else_=days),
+            oldest_overdue_date=case((none_before, bindparam("oldest", type_=Date)), else_=oldest),
+            days_overdue=case((none_before, bindparam("days")), else_=days),
         ),
         rows,
     )
@@ -171,6 +158,7 @@ def _recompute(conn: Connection, today: date, customer_ids: list[int] | None) ->
         .subquery()
     )
     outstanding = func.coalesce(item_totals.c.outstanding, 0)
+    oldest_overdue = type_coerce(item_totals.c.oldest_overdue, Date)
     overdue_amount = func.coalesce(item_totals.c.overdue, 0)
     rows = select(
         customers.c.id,
@@ -180,7 +168,8 @@ def _recompute(conn: Connection, today: date, customer_ids: list[int] | None) ->
         func.coalesce(item_totals.c.disputed, 0),
         outstanding - func.coalesce(customers.c.insurer_guarantee, 0),
         outstanding - func.coalesce(customers.c.credit_limit, 0),
-        func.coalesce(days_since(item_totals.c.oldest_overdue, today_sql), 0),
+        func.coalesce(days_since(oldest_overdue, today_sql), 0),
+        oldest_overdue,
         last_reminders.c.last_date,
         customers.c.account_number,
     ).select_from(
@@ -204,6 +193,7 @@ def _recompute(conn: Connection, today: date, customer_ids: list[int] | None) ->
                 "uncovered_amount",
                 "credit_limit_excess",
                 "days_overdue",
+                "oldest_overdue_date",
                 "last_reminder_date",
                 "account_number",
             ],
