@@ -50,7 +50,8 @@ F = CustomerSortField
 figures = customer_figures.c
 # field → (expression, kind, whether it is a figure): an empty date is infinitely old (first
 # in ASC, last in DESC); an empty name comes last in both directions (see `_term`). Days
-# overdue are read by the oldest overdue date, which a new day does not move (figures.py).
+# overdue are read by the oldest overdue date, which a new day does not move (figures.py):
+# the most days first is the oldest date first (`oldest_overdue_key`, storage.py).
 SORT_KEYS: dict[CustomerSortField, tuple[ColumnElement[Any], Kind, bool]] = {
     F.ACCOUNT_NUMBER: (customers.c.account_number, TEXT, False),
     F.NAME: (customers.c.name_key, TEXT, False),
@@ -60,7 +61,7 @@ SORT_KEYS: dict[CustomerSortField, tuple[ColumnElement[Any], Kind, bool]] = {
     F.DISPUTED_AMOUNT: (figures.disputed_amount, MONEY, True),
     F.UNCOVERED_AMOUNT: (figures.uncovered_amount, MONEY, True),
     F.CREDIT_LIMIT_EXCESS: (figures.credit_limit_excess, MONEY, True),
-    F.DAYS_OVERDUE: (figures.oldest_overdue_date, DATE, True),
+    F.DAYS_OVERDUE: (figures.oldest_overdue_key, DATE, True),
     F.LAST_REMINDER_DATE: (figures.last_reminder_date, DATE, True),
     F.LAST_PAYMENT_DATE: (customers.c.last_payment_date, DATE, False),
 }
@@ -88,9 +89,7 @@ def _term(field: CustomerSortField, direction: SortDirection, bell: BellKey | No
     expression, kind, _ = SORT_KEYS[field]
     descending = direction is SortDirection.DESC
     if field is F.DAYS_OVERDUE:
-        # The most days overdue are the oldest date, and no date (nothing overdue) is 0 days:
-        # DESC is the dates ascending with no date last, ASC the reverse.
-        return Term(field.value, expression, kind, not descending, True, not descending)
+        return Term(field.value, expression, kind, not descending)  # the most days: the oldest
     nullable = field in (F.NAME, F.LAST_REMINDER_DATE, F.LAST_PAYMENT_DATE)
     # Dates: empty is the oldest, so first when ascending; names: empty is last either way.
     nulls_first = not descending if kind is DATE else False

@@ -7,13 +7,13 @@ no index entry of theirs.
   were computed for `ledger_state.figures_date`: that day minus the days overdue (a
   database whose figures were never computed has no row, and its first day computes
   them).
-- The index of the order by days overdue, `(days_overdue DESC, account_number)`, becomes
-  `(oldest_overdue_date, account_number)`, and on PostgreSQL a partial index of the
-  customers with nothing overdue, in account order (as for the other empty sort keys).
+- `customer_figures.oldest_overdue_key`: that date, 9999-12-31 when none (generated), and
+  the order by days overdue's index on it, in place of `(days_overdue DESC,
+  account_number)`.
 - On PostgreSQL the table leaves half of each page free (fillfactor), for the new version
-  of each row a new day writes there (a HOT update). The fillfactor applies to the pages
-  written after it: the table is written again here, inside the migration's transaction
-  (VACUUM FULL cannot run in one), with the new column filled on the way.
+  of each row a new day writes there (a HOT update). A fillfactor applies to the pages
+  written after it: adding the stored generated column writes the whole table again,
+  inside the migration's transaction (where VACUUM FULL cannot run).
 
 Revision ID: 0011
 """
@@ -28,9 +28,7 @@ depends_on = None
 
 FILLFACTOR = 50
 FIGURES_DATE = "(SELECT figures_date FROM ledger_state WHERE id = 1)"
-COLUMNS = ("customer_id, outstanding_amount, overdue_amount, not_due_amount, disputed_amount,"
-           " uncovered_amount, credit_limit_excess, days_overdue, last_reminder_date,"
-           " account_number")  # fmt: skip
+KEY = "GENERATED ALWAYS AS (coalesce(oldest_overdue_date, '9999-12-31'))"
 
 
 def upgrade() -> None:
@@ -39,37 +37,26 @@ def upgrade() -> None:
     op.add_column("customer_figures", sa.Column("oldest_overdue_date", sa.Date))
     if postgresql:
         op.execute(f"ALTER TABLE customer_figures SET (fillfactor = {FILLFACTOR})")
-        op.execute(
-            "CREATE TEMPORARY TABLE figures_0011 AS SELECT * FROM customer_figures"
-        )
-        op.execute("TRUNCATE customer_figures")
-        op.execute(
-            f"INSERT INTO customer_figures ({COLUMNS}, oldest_overdue_date)"
-            f" SELECT {COLUMNS}, CASE WHEN days_overdue > 0"
-            f" THEN {FIGURES_DATE} - days_overdue END FROM figures_0011"
-        )
-        op.execute("DROP TABLE figures_0011")
+        oldest = f"{FIGURES_DATE} - days_overdue"
     else:
-        op.execute(
-            "UPDATE customer_figures SET oldest_overdue_date ="
-            f" date({FIGURES_DATE}, '-' || days_overdue || ' days') WHERE days_overdue > 0"
-        )
+        oldest = f"date({FIGURES_DATE}, '-' || days_overdue || ' days')"
+    op.execute(
+        f"UPDATE customer_figures SET oldest_overdue_date = {oldest} WHERE days_overdue > 0"
+    )
+    # SQLite adds a generated column computed on read only (VIRTUAL).
+    kind = "STORED" if postgresql else "VIRTUAL"
+    op.execute(f"ALTER TABLE customer_figures ADD COLUMN oldest_overdue_key DATE {KEY} {kind}")
     op.create_index(
-        "ix_figures_oldest_overdue", "customer_figures", ["oldest_overdue_date", "account_number"]
+        "ix_figures_oldest_overdue", "customer_figures", ["oldest_overdue_key", "account_number"]
     )
     if postgresql:
-        op.create_index(
-            "ix_customer_figures_no_oldest_overdue_date", "customer_figures", ["account_number"],
-            postgresql_where=sa.text("oldest_overdue_date IS NULL"),
-        )  # fmt: skip
         op.execute("ANALYZE customer_figures")
 
 
 def downgrade() -> None:
     postgresql = op.get_bind().dialect.name == "postgresql"
-    if postgresql:
-        op.drop_index("ix_customer_figures_no_oldest_overdue_date", table_name="customer_figures")
     op.drop_index("ix_figures_oldest_overdue", table_name="customer_figures")
+    op.drop_column("customer_figures", "oldest_overdue_key")
     op.drop_column("customer_figures", "oldest_overdue_date")
     if postgresql:
         op.execute("ALTER TABLE customer_figures RESET (fillfactor)")
