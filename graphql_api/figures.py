@@ -56,10 +56,12 @@ def advance_figures(conn: Connection, today: date) -> None:
     that fell due meanwhile (`_fell_due`). Any other move (an earlier day) recomputes them
     all.
 
-    The days overdue are in no index, and their page keeps room for a new version of its
-    rows (storage.FIGURES_FILLFACTOR): PostgreSQL updates them in place of a rewrite
-    (bench, 10,000 customers, CPU with the server's: the day's figures rewritten 295 ms;
-    with the days in an index, updated 416 ms)."""
+    The days overdue are in no index, and each page keeps room for a new version of its
+    rows (storage.FIGURES_FILLFACTOR): PostgreSQL writes the days' UPDATE in the row's own
+    page and no index entry (a HOT update: 99,450 of a day's 100,900 updates at 100,000
+    customers, the others those of `_fell_due`). A change of day at 100,000 customers, CPU
+    with the server's (`python -m bench.new_day`): 7.8 s when the figures were rewritten
+    every day, 3.7 s so."""
     last = conn.execute(select(ledger_state.c.figures_date)).scalar()
     if last is None or last > today:
         refresh_figures(conn, today)
