@@ -81,7 +81,8 @@ def _fillfactor(engine: Engine) -> list[str] | None:
         ).scalar_one()
 
 
-def _downgrade(engine: Engine, revision: str) -> None:
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema back to `revision` (storage.migrate only goes up)."""
     config = Config()
     location = Path(graphql_api.storage.__file__).parent / "migrations"
     config.set_main_option("script_location", str(location))
@@ -123,7 +124,7 @@ def test_the_migration_goes_back_to_the_days_overdue_index(empty_database: Engin
     before = _indexes(engine)
     migrate(engine)
 
-    _downgrade(engine, "0010")
+    downgrade(engine, "0010")
     assert _indexes(engine) == before
     columns = {column["name"] for column in inspect(engine).get_columns("customer_figures")}
     assert "oldest_overdue_date" not in columns and "days_overdue" in columns

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, delete, insert, select, text, update
+from sqlalchemy import Engine, delete, insert, select, update
 
 from graphql_api import bell_keys as keeping
 from graphql_api import ids as api_ids
@@ -50,6 +50,7 @@ from tests.membership_reads import api_alert_id
 from tests.paging_ledger import Shop, walk
 from tests.test_api_bells import PLUGGED, server
 from tests.test_api_worklist import WORKLIST, World
+from tests.test_figures_migration import downgrade
 from tests.test_membership import big_outstanding
 
 pytest_plugins = ("tests.paging_ledger", "tests.api_client")
@@ -400,9 +401,7 @@ def test_an_upgraded_database_gets_its_keys_from_the_migration(
             create_alert(conn, registry, people["alice"], data, TODAY)
     keys = stored_keys(engine)
     assert keys and keys == expected_keys(engine)
-    with engine.begin() as conn:  # the database as revision 0009 left it
-        conn.execute(text("DROP TABLE bell_keys"))
-        conn.execute(text("UPDATE alembic_version SET version_num = '0009'"))
+    downgrade(engine, "0009")  # the database as revision 0009 left it
     migrate(engine)
     assert stored_keys(engine) == keys
     assert_keys_exact(engine, registry)
