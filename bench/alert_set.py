@@ -15,8 +15,8 @@ from sqlalchemy import Engine
 
 from bench.config import TODAY
 from graphql_api.alerts import AlertInput, AlertType, Level, Visibility, create_alert
+from graphql_api.database import write_transaction
 from graphql_api.plugins import CriteriaRegistry
-from graphql_api.storage import write_transaction
 from graphql_api.users import Role, User, add_user
 
 COUNT = 100

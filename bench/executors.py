@@ -31,9 +31,9 @@ from bench.config import SEED, SIZES, TODAY
 from bench.http_client import BELL_PAGE
 from bench.ledger import ensure_ledger
 from graphql_api.app import create_app
+from graphql_api.database import create_db_engine, migrate
 from graphql_api.ledger_import import import_ledger
 from graphql_api.plugins import CriteriaRegistry, load_registry
-from graphql_api.storage import create_db_engine, migrate
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", "Using `httpx` with `starlette.testclient`")

@@ -20,9 +20,9 @@ from sqlalchemy.engine import Connection
 
 from bench.config import TODAY
 from bench.writes import rolled_back
+from graphql_api.database import create_db_engine
 from graphql_api.membership_day import catch_up
 from graphql_api.plugins import load_registry
-from graphql_api.storage import create_db_engine
 
 
 def _backend_cpu_s(pid: int) -> float:

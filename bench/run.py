@@ -58,8 +58,8 @@ def summary(times: list[float]) -> dict[str, Any]:
 
 def run_one(db: str, url: str, size_name: str, size: LedgerSize, paths: dict[str, Path], http: bool,
             import_only: bool = False) -> dict[str, Any]:  # fmt: skip
+    from graphql_api.database import create_db_engine
     from graphql_api.plugins import load_registry
-    from graphql_api.storage import create_db_engine
 
     result: dict[str, Any] = {"db": db, "size": size_name, "customers": size.customers,
                               "items": size.items, "reminders": size.reminders}  # fmt: skip
@@ -108,8 +108,8 @@ def run_one(db: str, url: str, size_name: str, size: LedgerSize, paths: dict[str
 def measure_counts(result: dict[str, Any], floor: hand.Floors, engine: Engine, registry: Any,
                    created: list[tuple[int, BenchAlert]]) -> None:  # fmt: skip
     from graphql_api.criteria import load_criteria
+    from graphql_api.database import read_transaction
     from graphql_api.evaluation import compile_criteria, ledger_for, match_counts
-    from graphql_api.storage import read_transaction
 
     ids = [alert_id for alert_id, _ in created]
     conditions = [hand.alert_condition(a.criteria, floor.dialect, FLOOR) for _, a in created]

@@ -20,9 +20,9 @@ from bench.alert_set import BenchAlert
 from bench.config import TODAY
 from bench.floors import timed_call
 from graphql_api.alerts import AlertInput, create_alert
+from graphql_api.database import write_transaction
 from graphql_api.membership_day import catch_up
 from graphql_api.plugins import CriteriaRegistry
-from graphql_api.storage import write_transaction
 from graphql_api.users import Role, User
 
 

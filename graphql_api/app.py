@@ -43,6 +43,7 @@ from strawberry.types.graphql import OperationType
 
 from graphql_api.alert_cache import AlertCache
 from graphql_api.auth import ASSETS_PATH, GRAPHQL_PATH, BearerAuth, is_graphiql_page, unauthorized
+from graphql_api.database import create_db_engine
 from graphql_api.database_faults import RETRY_AFTER_SECONDS, is_unreachable
 from graphql_api.error_shape import (
     BAD_REQUEST,
@@ -65,7 +66,6 @@ from graphql_api.query_limits import QueryLimits, bounded_body
 from graphql_api.request_context import RequestContext
 from graphql_api.request_ids import HEADER, RequestIds, masked_error, request_id_of
 from graphql_api.settings import Settings
-from graphql_api.storage import create_db_engine
 from graphql_api.unread_body import DrainUnreadBody
 from graphql_api.web_app import web_routes
 

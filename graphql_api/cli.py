@@ -17,11 +17,11 @@ import click
 from pydantic import ValidationError
 from sqlalchemy import Engine
 
+from graphql_api.database import create_db_engine, migrate, write_transaction
 from graphql_api.database_faults import fault
 from graphql_api.errors import UserInputError
 from graphql_api.plugins import CriteriaRegistry, load_registry
 from graphql_api.settings import PREFIX, Settings, today
-from graphql_api.storage import create_db_engine, migrate, write_transaction
 from graphql_api.users import Role, add_user, list_users, reset_token, revoke_user, set_collector
 from graphql_api.web_app import sign_in_link
 
@@ -77,7 +77,7 @@ def serve(host: str, port: int, workers: int) -> None:
     from graphql_api.app import create_app
     from graphql_api.membership_day import catch_up
 
-    # Once, before any worker answers: the migrations (under their lock, storage.migrate)
+    # Once, before any worker answers: the migrations (under their lock, database.migrate)
     # and a pending day (under the ledger lock, membership_day.py). Several `serve` started
     # together queue on those locks; the first applies, the others find it applied.
     engine = open_database()

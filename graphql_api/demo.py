@@ -15,10 +15,11 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from graphql_api.alerts import AlertInput, AlertType, Level, Visibility, create_alert
+from graphql_api.database import write_transaction
 from graphql_api.ledger_generator import DEMO_SIZE, generate_ledger
 from graphql_api.ledger_import import import_ledger
 from graphql_api.plugins import CriteriaRegistry
-from graphql_api.storage import alerts, customers, users, write_transaction
+from graphql_api.storage import alerts, customers, users
 from graphql_api.users import Role, User, add_user
 
 # Name, role and the collector code of the accounts they follow ("my portfolio"): alice and

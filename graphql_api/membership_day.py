@@ -29,6 +29,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 
 from graphql_api.criteria import load_criteria
+from graphql_api.database import write_transaction
 from graphql_api.evaluation import compile_criteria, ledger_for
 from graphql_api.figures import advance_figures, refresh_figures
 from graphql_api.membership import Cause, ChangeKind, Recorded, record
@@ -41,7 +42,6 @@ from graphql_api.storage import (
     alert_states,
     alerts,
     ledger_state,
-    write_transaction,
 )
 
 # An alert frozen, or never evaluated (no state).

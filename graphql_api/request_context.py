@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 from graphql_api import change_queries, customer_queries, evaluation, item_queries, membership_day
 from graphql_api.alert_cache import AlertCache
 from graphql_api.alert_marks import ViewerMarks
+from graphql_api.database import read_transaction
 from graphql_api.evaluation import ledger_for
 from graphql_api.item_queries import ItemPage, ItemsAsked
 from graphql_api.keyset import Page
@@ -28,7 +29,7 @@ from graphql_api.plugins import CriteriaRegistry
 from graphql_api.reminders import Reminder, reminders_of
 from graphql_api.settings import today as settings_today
 from graphql_api.snapshot import Snapshot
-from graphql_api.storage import alert_changes, read_transaction
+from graphql_api.storage import alert_changes
 from graphql_api.users import BY_TOKEN, User, hash_token, token_user, users_by_id
 from graphql_api.viewer_alerts import ViewerAlerts, recovering
 

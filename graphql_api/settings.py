@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import Field, PositiveInt, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from graphql_api.storage import default_database_url
+from graphql_api.database import default_database_url
 
 PREFIX = "DSO_ALERTS_"
 

@@ -16,8 +16,8 @@ from sqlalchemy import Dialect, Engine
 from sqlalchemy.engine import Connection
 
 from graphql_api import membership_day
+from graphql_api.database import read_transaction, write_transaction
 from graphql_api.plugins import CriteriaRegistry
-from graphql_api.storage import read_transaction, write_transaction
 
 
 class Snapshot:

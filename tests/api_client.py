@@ -43,9 +43,10 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 from graphql_api import ids
+from graphql_api.database import write_transaction
 from graphql_api.ledger_import import import_ledger
 from graphql_api.plugins import CriteriaRegistry
-from graphql_api.storage import alerts, write_transaction
+from graphql_api.storage import alerts
 from graphql_api.users import Role, add_user
 
 TODAY = date(2026, 11, 23)

@@ -23,8 +23,8 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", "Using `httpx` with `starlette.testclient`")
     from starlette.testclient import TestClient
 
+from graphql_api.database import write_transaction
 from graphql_api.plugins import CriteriaRegistry
-from graphql_api.storage import write_transaction
 from graphql_api.users import Role, add_user
 from tests.conftest import TODAY
 from tests.ledger_builder import Customer, Item, Reminder, ago, load_ledger

@@ -15,9 +15,10 @@ import pytest
 from sqlalchemy import Engine, delete, select, text, update
 
 from graphql_api.app import create_app
+from graphql_api.database import write_transaction
 from graphql_api.ids import alert_key
 from graphql_api.plugins import CriteriaRegistry
-from graphql_api.storage import alerts, ledger_state, write_transaction
+from graphql_api.storage import alerts, ledger_state
 from tests.api_client import BELL_FIELDS, LATE, LATE_ACCOUNTS, Api, TestClient, row_of
 
 pytest_plugins = ("tests.api_client",)

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from graphql_api.storage import write_transaction
+from graphql_api.database import write_transaction
 from graphql_api.users import revoke_user
 from tests.api_client import FRANCE, Api
 

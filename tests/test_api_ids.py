@@ -15,10 +15,11 @@ from graphql import GraphQLNonNull, GraphQLObjectType, GraphQLScalarType
 from sqlalchemy import Engine, select, text
 
 from graphql_api import ids
+from graphql_api.database import migrate
 from graphql_api.graphql.schema import build_schema
 from graphql_api.ledger_import import import_ledger
 from graphql_api.plugins import CriteriaRegistry
-from graphql_api.storage import alerts, migrate
+from graphql_api.storage import alerts
 from tests.api_client import (
     CUSTOMERS_CSV,
     FRANCE,

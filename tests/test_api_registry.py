@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import Engine
 
 from graphql_api.app import create_app
+from graphql_api.database import write_transaction
 from graphql_api.plugins import CriteriaRegistry, load_registry
-from graphql_api.storage import write_transaction
 from graphql_api.users import Role, add_user
 from tests.api_client import CREATE, Api, TestClient
 from tests.oracle import KIND_OF

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import Engine
 
 from graphql_api import bell_queries
-from graphql_api.storage import write_transaction
+from graphql_api.database import write_transaction
 from graphql_api.users import Role, add_user
 from tests.oracle import sort_by
 from tests.paging_ledger import Shop, walk

@@ -13,9 +13,10 @@ from sqlalchemy import Engine, func, select
 
 from graphql_api.cli import main
 from graphql_api.criteria import criteria_json, parse_criteria
+from graphql_api.database import create_db_engine
 from graphql_api.evaluation import compile_criteria, ledger_for, match_counts
 from graphql_api.plugins import CriteriaRegistry
-from graphql_api.storage import alerts, create_db_engine, customers, items, reminders, users
+from graphql_api.storage import alerts, customers, items, reminders, users
 from tests.conftest import TODAY
 from tests.ledger_builder import dump_database
 from tests.test_seed_examples import EXAMPLES

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, text
 
 from graphql_api.cli import main
-from graphql_api.storage import write_transaction
+from graphql_api.database import write_transaction
 from graphql_api.users import Role, add_user
 from tests.api_client import write_ledger
 from tests.ledger_builder import dump_database

@@ -34,6 +34,7 @@ from sqlalchemy.exc import OperationalError
 
 from graphql_api.alerts import AlertInput, create_alert
 from graphql_api.app import create_app
+from graphql_api.database import write_transaction
 from graphql_api.ledger_import import import_ledger
 from graphql_api.plugins import CriteriaRegistry
 from graphql_api.storage import (
@@ -46,7 +47,6 @@ from graphql_api.storage import (
     ledger_state,
     metadata,
     users,
-    write_transaction,
 )
 from graphql_api.users import Role, add_user, users_by_id
 from tests.api_client import LATE, Api

@@ -28,11 +28,11 @@ from graphql_api import plugins
 from graphql_api.cli import main
 from graphql_api.criteria import criteria_json, parse_criteria
 from graphql_api.customer_queries import customer_page
+from graphql_api.database import write_transaction
 from graphql_api.errors import UserInputError
 from graphql_api.evaluation import compile_criteria, ledger_for, match_counts
 from graphql_api.ledger_import import import_ledger
 from graphql_api.plugins import CriteriaRegistry, load_registry
-from graphql_api.storage import write_transaction
 from graphql_api.users import Role, add_user
 from tests.conftest import DATABASES, TODAY
 

@@ -10,8 +10,9 @@ from decimal import Decimal
 
 from sqlalchemy import Engine, select, text
 
+from graphql_api.database import write_transaction
 from graphql_api.figures import advance_figures, refresh_figures
-from graphql_api.storage import customer_figures, ledger_state, write_transaction
+from graphql_api.storage import customer_figures, ledger_state
 from tests.conftest import TODAY
 from tests.ledger_builder import Customer, Item, ago, load_ledger
 

@@ -21,8 +21,8 @@ from sqlalchemy.exc import OperationalError
 
 from graphql_api import customer_queries
 from graphql_api.app import create_app
+from graphql_api.database import create_db_engine, migrate, write_transaction
 from graphql_api.plugins import CriteriaRegistry
-from graphql_api.storage import create_db_engine, migrate, write_transaction
 from graphql_api.users import Role, add_user
 from tests.test_error_hygiene import LEAKS
 

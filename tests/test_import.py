@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy import Engine, inspect, select
 
 from graphql_api.alerts import AlertInput, Visibility, create_alert
+from graphql_api.database import write_transaction
 from graphql_api.ledger_import import BATCH, ImportFailed, import_ledger
 from graphql_api.plugins import CriteriaRegistry
-from graphql_api.storage import customers, items, reminders, users, write_transaction
+from graphql_api.storage import customers, items, reminders, users
 from graphql_api.users import Role, User, add_user
 from tests.conftest import TODAY
 from tests.ledger_builder import dump_database, stored_figures

@@ -22,9 +22,10 @@ from sqlalchemy import Engine, select
 from graphql_api import cli
 from graphql_api.alerts import AlertInput, Visibility, create_alert
 from graphql_api.cli import main
+from graphql_api.database import write_transaction
 from graphql_api.ledger_import import import_ledger
 from graphql_api.plugins import CriteriaRegistry
-from graphql_api.storage import users, write_transaction
+from graphql_api.storage import users
 from graphql_api.users import Role, User, add_user
 from tests.conftest import TODAY
 from tests.ledger_builder import dump_database

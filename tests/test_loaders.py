@@ -9,12 +9,13 @@ import pytest
 from sqlalchemy import Engine, select
 
 from graphql_api.alerts import AlertInput, create_alert
+from graphql_api.database import write_transaction
 from graphql_api.item_queries import ItemsAsked, item_order
 from graphql_api.keyset import Window
 from graphql_api.loaders import CustomerPage, Loader, NotPrimed
 from graphql_api.plugins import CriteriaRegistry
 from graphql_api.request_context import RequestContext
-from graphql_api.storage import customers, write_transaction
+from graphql_api.storage import customers
 from graphql_api.users import Role, add_user, authenticate
 from tests.conftest import TODAY
 from tests.ledger_builder import Customer, Item, Reminder, ago, load_ledger

@@ -39,6 +39,7 @@ from graphql_api.alerts import (
 )
 from graphql_api.criteria import Criterion, Scope
 from graphql_api.criterion_kinds import AMOUNT
+from graphql_api.database import write_transaction
 from graphql_api.errors import ErrorCode, UserInputError
 from graphql_api.hookspecs import hookimpl
 from graphql_api.ledger_import import ImportFailed, import_ledger
@@ -46,7 +47,7 @@ from graphql_api.membership_check import check_membership
 from graphql_api.plugins import CriteriaRegistry, load_registry
 from graphql_api.reminders import delete_reminder, log_reminder
 from graphql_api.request_context import RequestContext
-from graphql_api.storage import alert_states, customers, reminders, users, write_transaction
+from graphql_api.storage import alert_states, customers, reminders, users
 from graphql_api.users import Role, User, add_user
 from tests.conftest import TODAY
 from tests.ledger_builder import (

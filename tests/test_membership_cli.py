@@ -13,8 +13,9 @@ from sqlalchemy import Engine, delete, insert, select
 
 from graphql_api import membership_day
 from graphql_api.cli import main
+from graphql_api.database import create_db_engine
 from graphql_api.plugins import CriteriaRegistry
-from graphql_api.storage import alert_matches, create_db_engine, customers
+from graphql_api.storage import alert_matches, customers
 from graphql_api.users import User
 from tests.conftest import TODAY
 from tests.ledger_builder import dump_database, load_ledger

@@ -40,10 +40,11 @@ from graphql_api.alerts import (
     delete_alert,
     update_alert,
 )
+from graphql_api.database import write_transaction
 from graphql_api.ledger_import import import_ledger
 from graphql_api.plugins import CriteriaRegistry
 from graphql_api.reminders import delete_reminder, log_reminder
-from graphql_api.storage import alerts, customers, reminders, users, write_transaction
+from graphql_api.storage import alerts, customers, reminders, users
 from graphql_api.users import Role, User, add_user
 from tests.conftest import TODAY, reset_database
 from tests.ledger_builder import Customer, Item, Reminder, items_csv, load_ledger

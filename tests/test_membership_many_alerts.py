@@ -11,10 +11,11 @@ from sqlalchemy import Engine, select
 
 from graphql_api import membership_day
 from graphql_api.alerts import AlertInput, Visibility, create_alert, delete_alert
+from graphql_api.database import write_transaction
 from graphql_api.membership_check import check_membership
 from graphql_api.membership_eval import ALERTS_PER_MASK
 from graphql_api.plugins import CriteriaRegistry
-from graphql_api.storage import users, write_transaction
+from graphql_api.storage import users
 from graphql_api.users import Role, User, add_user
 from tests.conftest import TODAY
 from tests.ledger_builder import Customer, Item, Reminder, ago, load_ledger

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, text
 
 from graphql_api import membership_day
+from graphql_api.database import migrate, write_transaction
 from graphql_api.membership_check import check_membership
 from graphql_api.plugins import CriteriaRegistry
-from graphql_api.storage import migrate, write_transaction
 from tests.conftest import TODAY
 from tests.ledger_builder import ago
 from tests.membership_reads import daily_counts, match_counts, stored_changes, stored_matches

@@ -17,10 +17,11 @@ from sqlalchemy.sql import ColumnElement
 
 from graphql_api.criteria import Criterion, Ledger, Scope
 from graphql_api.criterion_kinds import AMOUNT
+from graphql_api.database import create_db_engine, migrate
 from graphql_api.hookspecs import hookimpl
 from graphql_api.money import MAX_AMOUNT, PLAIN_AMOUNT, from_cents, plain_cents, to_cents
 from graphql_api.plugins import load_registry
-from graphql_api.storage import create_db_engine, customers, items, migrate
+from graphql_api.storage import customers, items
 from tests.conftest import DATABASES, own_postgresql_database
 from tests.ledger_builder import Customer, Item, load_ledger, matches_of_many
 

@@ -26,9 +26,10 @@ from sqlalchemy import Engine, event, insert, select
 from graphql_api import ids as api_ids
 from graphql_api.app import create_app
 from graphql_api.cli import main
+from graphql_api.database import write_transaction
 from graphql_api.graphql.schema import build_schema, served_schema
 from graphql_api.plugins import CriteriaRegistry, load_registry
-from graphql_api.storage import alerts, users, write_transaction
+from graphql_api.storage import alerts, users
 from tests.api_client import ACCOUNTS, BELLS, LATE, LATE_ACCOUNTS, Api
 
 with warnings.catch_warnings():

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from graphql_api.storage import create_db_engine, read_transaction
+from graphql_api.database import create_db_engine, read_transaction
 
 pytestmark = pytest.mark.database("postgresql")
 

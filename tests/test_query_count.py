@@ -15,10 +15,10 @@ from sqlalchemy import Engine, event
 
 from graphql_api.alerts import AlertInput, AlertType, Level, Visibility, create_alert
 from graphql_api.app import create_app
+from graphql_api.database import write_transaction
 from graphql_api.ledger_generator import LedgerSize, generate_ledger
 from graphql_api.ledger_import import import_ledger
 from graphql_api.plugins import CriteriaRegistry
-from graphql_api.storage import write_transaction
 from graphql_api.users import Role, User, add_user
 from tests.conftest import TODAY
 

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select, text
 
-from graphql_api.storage import customer_figures, customers, items, migrate, write_transaction
+from graphql_api.database import migrate, write_transaction
+from graphql_api.storage import customer_figures, customers, items
 from graphql_api.text_folding import fold, folded_characters
 from tests.oracle import fold as spec_fold
 from tests.paging_ledger import Shop
@@ -87,7 +88,7 @@ def test_the_migration_folds_what_was_stored_before_it(
 ) -> None:
     """A database at revision 0003 with ledger rows: 0005 adds the keys and fills them, and
     the figures' account numbers; search and sort then work on the old rows."""
-    from graphql_api.storage import create_db_engine
+    from graphql_api.database import create_db_engine
     from tests.postgres_server import throwaway_postgres
 
     def check(old: Engine) -> None:

@@ -40,8 +40,9 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import Engine, delete, select
 
+from graphql_api.database import write_transaction
 from graphql_api.plugins import CriteriaRegistry
-from graphql_api.storage import alerts, users, write_transaction
+from graphql_api.storage import alerts, users
 from graphql_api.users import Role, add_user
 from tests.api_client import (
     ACCOUNTS,

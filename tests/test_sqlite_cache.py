@@ -1,4 +1,4 @@
-"""SQLite's page cache per connection (storage.py): a write transaction gets the large
+"""SQLite's page cache per connection (database.py): a write transaction gets the large
 one, and its connection is back to SQLite's default before anything reads with it, without
 a statement at the start of every read."""
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
-from graphql_api.storage import (
+from graphql_api.database import (
     READ_CACHE_KIB,
     WRITE_CACHE_KIB,
     create_db_engine,

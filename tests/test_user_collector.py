@@ -14,8 +14,8 @@ from sqlalchemy import Engine
 
 from graphql_api.app import create_app
 from graphql_api.cli import main
+from graphql_api.database import create_db_engine
 from graphql_api.plugins import CriteriaRegistry
-from graphql_api.storage import create_db_engine
 from tests.ledger_builder import Customer, load_ledger
 
 with warnings.catch_warnings():

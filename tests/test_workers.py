@@ -24,13 +24,8 @@ import httpx
 import pytest
 from sqlalchemy import Engine, func, select, text
 
-from graphql_api.storage import (
-    alert_changes,
-    alert_daily_counts,
-    alert_matches,
-    alert_states,
-    create_db_engine,
-)
+from graphql_api.database import create_db_engine
+from graphql_api.storage import alert_changes, alert_daily_counts, alert_matches, alert_states
 from tests.conftest import DATABASES, TODAY, own_postgresql_database
 from tests.live_server import (
     command,

@@ -29,19 +29,12 @@ from graphql_api.alerts import (
     delete_alert,
     update_alert,
 )
+from graphql_api.database import migrate, write_transaction
 from graphql_api.graphql import bells
 from graphql_api.membership_check import check_membership
 from graphql_api.plugins import CriteriaRegistry, load_registry
 from graphql_api.reminders import delete_reminder, log_reminder
-from graphql_api.storage import (
-    alert_matches,
-    alerts,
-    bell_keys,
-    customers,
-    migrate,
-    users,
-    write_transaction,
-)
+from graphql_api.storage import alert_matches, alerts, bell_keys, customers, users
 from graphql_api.users import Role, User, add_user
 from tests.api_client import Api
 from tests.conftest import TODAY

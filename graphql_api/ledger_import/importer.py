@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 
 from graphql_api import membership, membership_day
+from graphql_api.database import write_transaction
 from graphql_api.figures import refresh_figures
 from graphql_api.ledger_import import customers as _customers
 from graphql_api.ledger_import import items as _items
@@ -21,7 +22,7 @@ from graphql_api.ledger_import.item_lines import ITEM_COLUMNS
 from graphql_api.ledger_import.problems import ImportFailed, ProblemLog
 from graphql_api.ledger_import.writers import checked_references
 from graphql_api.plugins import CriteriaRegistry, load_registry
-from graphql_api.storage import customer_figures, customers, items, reminders, write_transaction
+from graphql_api.storage import customer_figures, customers, items, reminders
 
 
 @dataclass

@@ -18,8 +18,9 @@ from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import JSON, Boolean, Date, Table
 from sqlalchemy.engine import Connection
 
+from graphql_api.database import json_text
 from graphql_api.money import Money, to_cents
-from graphql_api.storage import items, json_text
+from graphql_api.storage import items
 
 
 def written_columns(table: Table) -> tuple[str, ...]:

@@ -1,4 +1,4 @@
-"""Alembic environment: migrations run on the connection `storage.migrate` hands over."""
+"""Alembic environment: migrations run on the connection `database.migrate` hands over."""
 
 from alembic import context
 

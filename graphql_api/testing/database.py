@@ -12,7 +12,7 @@ from sqlalchemy import Engine, delete, update
 @contextmanager
 def migrated_engine(url: str) -> Iterator[Engine]:
     """An engine on `url`, the schema migrated to the newest version; disposed on exit."""
-    from graphql_api.storage import create_db_engine, migrate
+    from graphql_api.database import create_db_engine, migrate
 
     engine = create_db_engine(url)
     try:
