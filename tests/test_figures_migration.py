@@ -12,8 +12,9 @@ from alembic.config import Config
 from sqlalchemy import Engine, inspect, select, text
 
 import graphql_api.storage
+from graphql_api.database import migrate, write_transaction
 from graphql_api.figures import advance_figures, refresh_figures
-from graphql_api.storage import customer_figures, migrate, write_transaction
+from graphql_api.storage import customer_figures
 from tests.conftest import TODAY
 from tests.ledger_builder import ago
 from tests.test_money import empty_database
@@ -82,7 +83,7 @@ def _fillfactor(engine: Engine) -> list[str] | None:
 
 
 def downgrade(engine: Engine, revision: str) -> None:
-    """Take the schema back to `revision` (storage.migrate only goes up)."""
+    """Take the schema back to `revision` (database.migrate only goes up)."""
     config = Config()
     location = Path(graphql_api.storage.__file__).parent / "migrations"
     config.set_main_option("script_location", str(location))
