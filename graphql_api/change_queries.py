@@ -98,7 +98,9 @@ def change_filters(
 
 def changes_page(conn: Connection, filters: Sequence[ColumnElement[bool]], window: Window) -> Page:
     """One page of the changes meeting `filters`, with exact flags: one statement."""
-    return keyset.read_page(conn, COLUMNS, SOURCE, filters, ORDER, window)
+    return keyset.read_page(
+        conn, COLUMNS, SOURCE, alert_changes.c.id, filters, ORDER, window
+    )
 
 
 def first_pages(

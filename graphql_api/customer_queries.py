@@ -163,8 +163,9 @@ def sorted_customers(
     `source` is CUSTOMER_BASE, or it joined to what the order reads (BELL's keys, per
     request). A page of CUSTOMER_BASE without filters (a bell page) reuses its statement."""
     return keyset.read_page(
-        conn, CUSTOMER_COLUMNS, source, filters, order, window, reuse=source is CUSTOMER_BASE
-    )
+        conn, CUSTOMER_COLUMNS, source, customers.c.id, filters, order, window, CUSTOMER_BASE,
+        reuse=source is CUSTOMER_BASE,
+    )  # fmt: skip
 
 
 def customer_page(

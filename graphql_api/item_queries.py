@@ -105,7 +105,7 @@ def ledger_items(
 ) -> keyset.Page:
     """A page of the items meeting `filters` (see item_filter), in `order`."""
     source = CUSTOMER_BASE.join(items, items.c.customer_id == customers.c.id)
-    return keyset.read_page(conn, ITEM_COLUMNS, source, filters, order, window)
+    return keyset.read_page(conn, ITEM_COLUMNS, source, items.c.id, filters, order, window)
 
 
 def item_count(conn: Connection, filters: Sequence[ColumnElement[bool]]) -> int:
