@@ -30,6 +30,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
     FromClause,
     Row,
     Select,
@@ -328,7 +329,7 @@ class _Shape:
 
 # Statements of pages without filters, by shape (`reuse`): a list's orders, directions and
 # page sizes are few; should they not be, the cache starts again.
-_STATEMENTS: dict[_Shape, Select[Any]] = {}
+_STATEMENTS: dict[_Shape, Select[Any] | CompoundSelect] = {}
 _MAX_STATEMENTS = 256
 
 
@@ -352,7 +353,9 @@ def _values(key: Key | None, prefix: str) -> dict[str, Value]:
     return {f"{prefix}{i}": value for i, value in enumerate(key) if value is not None}
 
 
-def _page_statement(shape: _Shape, filters: Sequence[ColumnElement[bool]]) -> Select[Any]:
+def _page_statement(
+    shape: _Shape, filters: Sequence[ColumnElement[bool]]
+) -> Select[Any] | CompoundSelect:
     """The statement of `read_page`: the ranges of the walk, each cut at the page size, and
     the probes of the flags, merged."""
     order = shape.order
@@ -366,7 +369,7 @@ def _page_statement(shape: _Shape, filters: Sequence[ColumnElement[bool]]) -> Se
     # scan of a whole cached table: at 10k, 1.1 of a bell page's 1.5 ms, where the ranges'
     # own nested loops read the same rows in 0.2 ms. SQLite: only the identity and the key,
     # joined back after: a range it sorts (an order no index serves) then sorts narrow
-    # records, not whole rows (the worklist's page: 0.86x the CPU of reading the columns).
+    # records, not whole rows (at 10k, a worklist page took 1.16x the CPU reading them).
     read = shape.columns if shape.direct else (shape.identity.label("row_id"),)
     # Each tag's columns selected once (a select of every column is slow to build), each
     # range adding its conditions to a copy.
@@ -394,14 +397,14 @@ def _page_statement(shape: _Shape, filters: Sequence[ColumnElement[bool]]) -> Se
         parts += [part(1, r, 1, ()) for r in ranges(walk.reversed().terms, start, inclusive=True)]
     if bound is not None:  # is any row at or beyond the bound?
         parts += [part(2, r, 1, ()) for r in ranges(walk.terms, bound, inclusive=True)]
-    back = shape.source if shape.rows_from is None else shape.rows_from
-    if len(parts) == 1:
-        return parts[0].with_only_columns(literal_column("0").label("part"), *shape.columns, *keys)
     if shape.direct:  # PostgreSQL takes each range in parentheses, SQLite as a subquery
-        return union_all(*parts).order_by(
+        return parts[0] if len(parts) == 1 else union_all(*parts).order_by(
             literal_column("part"),
             *(t.ordered(literal_column(f"k{i}")) for i, t in enumerate(walk.terms)),
         )
+    back = shape.source if shape.rows_from is None else shape.rows_from
+    if len(parts) == 1:
+        return parts[0].with_only_columns(literal_column("0").label("part"), *shape.columns, *keys)
     merged = union_all(*(select(p.subquery()) for p in parts)).subquery()
     merged_keys = [merged.c[f"k{i}"] for i in range(len(keys))]
     return (
