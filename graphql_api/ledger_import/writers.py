@@ -204,10 +204,14 @@ class ItemsWriter:
         if not self.copying:
             (_upsert_items if self.upsert else _insert_items)(self.conn, batch)
             return
+        self.write_text("".join([row[2] for row in batch]))
+
+    def write_text(self, text: str) -> None:
+        """Lines of COPY's text format, when `copying`."""
         if self._copy is None:
             self._start_copy()
         try:
-            self._copy.write("".join([row[2] for row in batch]))
+            self._copy.write(text)
         except BaseException as error:
             self.pause(error)
             raise
