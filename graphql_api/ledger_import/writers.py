@@ -38,7 +38,8 @@ def _as_is(value: Any) -> Any:
     return value
 
 
-def _wire(column_type: Any) -> Callable[[Any], Any]:
+def wire_function(column_type: Any) -> Callable[[Any], Any]:
+    """A value of a column of `column_type` in its wire form."""
     if isinstance(column_type, Money):
         return _cents
     if isinstance(column_type, Date):
@@ -56,7 +57,7 @@ def wire_encoder(
     """A row of `table` (column name → value) in its wire form: the values of `names`, in
     that order (default: written_columns)."""
     names = written_columns(table) if names is None else names
-    encoders = [(name, _wire(table.c[name].type)) for name in names]
+    encoders = [(name, wire_function(table.c[name].type)) for name in names]
 
     def encode(row: Mapping[str, Any]) -> tuple[Any, ...]:
         return tuple([wire(row[name]) for name, wire in encoders])
@@ -96,6 +97,61 @@ def insert_rows(conn: Connection, table: Table, rows: list[tuple[Any, ...]]) -> 
                 writer.write_row(row)
         return
     sqlite_rows(conn, lambda count: _insert_sql(conn, table, columns, count), rows)
+
+
+class StreamedRows:
+    """Rows of `table` in wire form (all of written_columns) written while the file is read:
+    on PostgreSQL into one COPY kept open until `close` (a writer thread sends them while
+    the caller reads on), on SQLite by insert_rows every few thousand rows. No other
+    statement may run on the connection until `close`."""
+
+    BATCH = 2000
+
+    def __init__(self, conn: Connection, table: Table) -> None:
+        self.conn, self.table = conn, table
+        self.rows: list[tuple[Any, ...]] = []
+        self._open: contextlib.ExitStack | None = None
+        self._copy: Any = None
+
+    def add(self, row: tuple[Any, ...]) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= self.BATCH:
+            self._flush()
+
+    def close(self) -> None:
+        self._flush()
+        if self._open is not None:
+            stack, self._open, self._copy = self._open, None, None
+            stack.close()
+
+    def abandon(self, error: BaseException) -> None:
+        """Give up the open COPY on `error` (the transaction is rolled back)."""
+        self.rows = []
+        if self._open is not None:
+            stack, self._open, self._copy = self._open, None, None
+            stack.__exit__(type(error), error, error.__traceback__)
+
+    def _flush(self) -> None:
+        rows, self.rows = self.rows, []
+        if not rows:
+            return
+        if self.conn.dialect.name != "postgresql":
+            insert_rows(self.conn, self.table, rows)
+            return
+        if self._copy is None:
+            driver = self.conn.connection.driver_connection
+            assert driver is not None
+            stack = contextlib.ExitStack()
+            cursor = stack.enter_context(driver.cursor())
+            names = ", ".join(written_columns(self.table))
+            statement = f"COPY {self.table.name} ({names}) FROM STDIN"
+            self._copy = stack.enter_context(
+                cursor.copy(statement, writer=QueuedLibpqWriter(cursor))
+            )
+            self._open = stack
+        write = self._copy.write_row
+        for row in rows:
+            write(row)
 
 
 def _insert_sql(conn: Connection, table: Table, columns: Sequence[str], count: int = 1) -> str:
