@@ -114,7 +114,7 @@ class CsvFile:
                 break
             line += len(pending)
             self._line = line
-            if raw is not None:
+            if raw is not None and not bar.disable:
                 bar.update(raw.tell() - shown)
                 shown = raw.tell()
         next_update = 0
