@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from graphql_api.ledger_import import csv_file
 from graphql_api.ledger_import.csv_file import BLOCK_CHARACTERS
 from graphql_api.ledger_import.item_blocks import item_block_reader
 from graphql_api.ledger_import.item_lines import ITEM_COLUMNS
+from graphql_api.ledger_import.problems import ProblemLog
 from tests.ledger_builder import dump_database
 from tests.test_import import failure, item_rows, run_import, where
 
@@ -69,14 +71,15 @@ def test_a_long_first_load_stores_what_an_upsert_of_the_same_lines_stores(
         ("2026-13-01", "X"),
     ],
 )
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
 def test_a_bad_line_after_clean_blocks_is_named_at_its_line(
-    engine: Engine, tmp_path: Path, bad_date: str, bad_type: str
+    engine: Engine, tmp_path: Path, bad_date: str, bad_type: str, newline: str
 ) -> None:
     lines = clean_lines(LONG)
     lines[LONG - 900] = f"A1,BAD1,INVOICE,{bad_date},,1.00,1.00,no,no"
     lines[LONG - 10] = f"B2,BAD2,{bad_type},,,1.00,1.00,no,no"
     before = dump_database(engine)
-    failed = failure(engine, tmp_path, customers=CUSTOMERS, items=items_file(lines))
+    failed = failure(engine, tmp_path, customers=CUSTOMERS, items=items_file(lines, newline))
     # Line 1 is the header.
     assert where(failed) == [
         ("items.csv", LONG - 900 + 2, "document_date"),
@@ -100,3 +103,34 @@ def test_a_block_is_taken_only_with_real_dates() -> None:
         assert (taken is not None) == real, text
         if real:
             assert taken == (f"1\tD1\tINVOICE\t{text}\t\\N\t\\N\t100\tno\tno\t\\N\n", 1)
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
+def test_rows_after_the_first_block_not_taken_are_every_line_from_its_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, newline: str
+) -> None:
+    rows = [["a", "b"], *([f"x{n}", "y"] for n in range(8)), ["BAD", '"two' + newline + 'lines"']]
+    rows += [[f"z{n}", "w"] for n in range(3)]
+    path = tmp_path / "f.csv"
+    path.write_bytes("".join(",".join(row) + newline for row in rows).encode())
+    taken: list[str] = []
+
+    def take(block: str) -> bool:
+        if "BAD" in block:
+            return False
+        taken.append(block)
+        return True
+
+    for size in range(1, 60):  # every place a block can end, a "\r\n" cut in two included
+        monkeypatch.setattr(csv_file, "BLOCK_CHARACTERS", size)
+        taken.clear()
+        source = csv_file.CsvFile(path, ("a",), ("a", "b"), ProblemLog())
+        read = list(source.rows(take))
+        lines = "".join(taken).count("\n")  # taken blocks hold whole "\n" or "\r\n" lines
+        assert [cells for _, cells in read] == [
+            *[row for row in rows[1 + lines : 9]],
+            ["BAD", "two" + newline + "lines"],
+            *rows[10:],
+        ], size
+        assert [line for line, _ in read][-4:] == [10, 12, 13, 14], size
+        assert all(block.endswith("\n") for block in taken)

@@ -107,18 +107,27 @@ class CsvFile:
         raw = getattr(handle, "buffer", None)  # bytes read so far, for the progress bar
         shown = 0
         line = 1  # the last line read
-        pending: list[str] = []
+        pending = ""  # read, not taken
         while take_block is not None and not has_nul:
-            pending = handle.readlines(BLOCK_CHARACTERS)
-            if not pending or not take_block("".join(pending)):
+            read = handle.read(BLOCK_CHARACTERS)
+            pending += read
+            end = pending.rfind("\n") + 1  # the block's lines end in "\n" when taken
+            if not read or not end or not take_block(pending[:end]):
                 break
-            line += len(pending)
+            line += pending.count("\n", 0, end)
+            pending = pending[end:]
             self._line = line
             if raw is not None and not bar.disable:
                 bar.update(raw.tell() - shown)
                 shown = raw.tell()
+        if pending.endswith("\r"):
+            pending += handle.read(1)  # the "\n" of a "\r\n" cut here, or the next line's start
+        if pending and not pending.endswith(("\n", "\r")):
+            pending += handle.readline()  # the rest of its last line
+        # The text not taken is read as the file is, line by line (its lines end alike).
+        lines = io.StringIO(pending, newline="")
         next_update = 0
-        reader = csv.reader(itertools.chain(pending, handle), delimiter=self._delimiter)
+        reader = csv.reader(itertools.chain(lines, handle), delimiter=self._delimiter)
         before = line  # the lines read before the reader's first
         for cells in reader:
             line_start = line + 1
