@@ -99,6 +99,28 @@ def insert_rows(conn: Connection, table: Table, rows: list[tuple[Any, ...]]) -> 
     sqlite_rows(conn, lambda count: _insert_sql(conn, table, columns, count), rows)
 
 
+def _open_copy(
+    conn: Connection, table: Table, options: str = ""
+) -> tuple[contextlib.ExitStack, Any]:
+    """A COPY into `table` (its written_columns) kept open across writes, with what ends it:
+    a writer thread sends to the server while the caller reads its file on."""
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    stack = contextlib.ExitStack()
+    cursor = stack.enter_context(driver.cursor())
+    names = ", ".join(written_columns(table))
+    statement = f"COPY {table.name} ({names}) FROM STDIN{options}"
+    return stack, stack.enter_context(cursor.copy(statement, writer=QueuedLibpqWriter(cursor)))
+
+
+def _end_copy(stack: contextlib.ExitStack, error: BaseException | None = None) -> None:
+    """End a COPY of _open_copy; on an error, abandon it."""
+    if error is None:
+        stack.close()
+    else:
+        stack.__exit__(type(error), error, error.__traceback__)
+
+
 class StreamedRows:
     """Rows of `table` in wire form (all of written_columns) written while the file is read:
     on PostgreSQL into one COPY kept open until `close` (a writer thread sends them while
@@ -122,14 +144,14 @@ class StreamedRows:
         self._flush()
         if self._open is not None:
             stack, self._open, self._copy = self._open, None, None
-            stack.close()
+            _end_copy(stack)
 
     def abandon(self, error: BaseException) -> None:
         """Give up the open COPY on `error` (the transaction is rolled back)."""
         self.rows = []
         if self._open is not None:
             stack, self._open, self._copy = self._open, None, None
-            stack.__exit__(type(error), error, error.__traceback__)
+            _end_copy(stack, error)
 
     def _flush(self) -> None:
         rows, self.rows = self.rows, []
@@ -139,16 +161,7 @@ class StreamedRows:
             insert_rows(self.conn, self.table, rows)
             return
         if self._copy is None:
-            driver = self.conn.connection.driver_connection
-            assert driver is not None
-            stack = contextlib.ExitStack()
-            cursor = stack.enter_context(driver.cursor())
-            names = ", ".join(written_columns(self.table))
-            statement = f"COPY {self.table.name} ({names}) FROM STDIN"
-            self._copy = stack.enter_context(
-                cursor.copy(statement, writer=QueuedLibpqWriter(cursor))
-            )
-            self._open = stack
+            self._open, self._copy = _open_copy(self.conn, self.table)
         write = self._copy.write_row
         for row in rows:
             write(row)
@@ -276,22 +289,10 @@ class ItemsWriter:
         if self._checked is None:
             self._checked = contextlib.ExitStack()
             self._checked.enter_context(checked_references(self.conn))
-        driver = self.conn.connection.driver_connection
-        assert driver is not None
-        stack = contextlib.ExitStack()
-        cursor = stack.enter_context(driver.cursor())
-        columns = ", ".join(written_columns(items))
-        # A writer thread sends to the server while this one reads the file.
-        writer = QueuedLibpqWriter(cursor)
-        statement = f"COPY items ({columns}) FROM STDIN{self.options}"
-        self._copy = stack.enter_context(cursor.copy(statement, writer=writer))
-        self._open = stack
+        self._open, self._copy = _open_copy(self.conn, items, self.options)
 
     def pause(self, error: BaseException | None = None) -> None:
         """End the open COPY (so that other statements can run); on an error, abandon it."""
         if self._open is not None:
             stack, self._open, self._copy = self._open, None, None
-            if error is None:
-                stack.close()
-            else:
-                stack.__exit__(type(error), error, error.__traceback__)
+            _end_copy(stack, error)
