@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,6 +21,11 @@ from tqdm import tqdm
 
 from graphql_api.ledger_import.problems import ImportProblem, ProblemLog
 from graphql_api.ledger_import.values import BadValue
+
+BlockTaker = Callable[[str], bool]
+# Characters per block offered to a BlockTaker (some 3,500 items lines): long enough that
+# the work per block is small beside its lines', short enough to keep little in memory.
+BLOCK_CHARACTERS = 1 << 18
 
 
 @dataclass
@@ -33,8 +39,13 @@ class CsvFile:
     show_progress: bool = False
     header: list[str] = field(default_factory=list)
     index: dict[str, int] = field(default_factory=dict)
+    line_end: str = field(default="\n", init=False)  # the header's
     _line: int = field(default=0, init=False, repr=False)  # where the reader is, for errors
     _delimiter: str = field(default=",", init=False, repr=False)
+
+    @property
+    def delimiter(self) -> str:
+        return self._delimiter
 
     def problem(self, line: int, column: str | None, value: str | None, message: str) -> None:
         self.log.add(ImportProblem(self.path.name, line, column, value, message))
@@ -52,8 +63,13 @@ class CsvFile:
             self.problem(line, column, raw, str(error))
             return None
 
-    def rows(self) -> Iterator[tuple[int, list[str]]]:
-        """(line number, cells) for every data row; cells are padded to the header."""
+    def rows(self, take_block: BlockTaker | None = None) -> Iterator[tuple[int, list[str]]]:
+        """(line number, cells) for every data row; cells are padded to the header.
+
+        With `take_block`, the data lines are first offered in blocks of whole lines (their
+        text, line ends included; `delimiter` and `line_end` are the header's by then): it
+        returns whether it took the block. The first block it does not take, and every line
+        after it, are read as rows."""
         try:
             handle = self.path.open(encoding="utf-8-sig", newline="")
         except OSError as error:
@@ -61,7 +77,7 @@ class CsvFile:
             return
         with handle, self._progress() as bar:
             try:
-                yield from self._rows(handle, bar)
+                yield from self._rows(handle, bar, take_block)
             except UnicodeDecodeError as error:
                 line, column = self._locate(lambda cell: "\ufffd" in cell)
                 self.problem(
@@ -76,22 +92,46 @@ class CsvFile:
                 line, column = self._locate(lambda cell: len(cell) > limit)
                 self.problem(line, column, None, f"a field longer than {limit:,} characters")
 
-    def _rows(self, handle: io.TextIOBase, bar: tqdm) -> Iterator[tuple[int, list[str]]]:
+    def _rows(
+        self, handle: io.TextIOBase, bar: tqdm, take_block: BlockTaker | None
+    ) -> Iterator[tuple[int, list[str]]]:
         first = handle.readline()
         if not first.strip():
             self.problem(1, None, None, "the file is empty: expected a header row")
             return
         if not self._read_header(first):
             return
+        self.line_end = first[len(first.rstrip("\r\n")) :]
         width = len(self.header)
         has_nul = _contains(self.path, b"\x00")  # rare: then every row is checked for it
         raw = getattr(handle, "buffer", None)  # bytes read so far, for the progress bar
-        shown = next_update = 0
-        reader = csv.reader(handle, delimiter=self._delimiter)
-        line = 1
+        shown = 0
+        line = 1  # the last line read
+        pending = ""  # read, not taken
+        while take_block is not None and not has_nul:
+            read = handle.read(BLOCK_CHARACTERS)
+            pending += read
+            end = pending.rfind("\n") + 1  # the block's lines end in "\n" when taken
+            if not read or not end or not take_block(pending[:end]):
+                break
+            line += pending.count("\n", 0, end)
+            pending = pending[end:]
+            self._line = line
+            if raw is not None and not bar.disable:
+                bar.update(raw.tell() - shown)
+                shown = raw.tell()
+        if pending.endswith("\r"):
+            pending += handle.read(1)  # the "\n" of a "\r\n" cut here, or the next line's start
+        if pending and not pending.endswith(("\n", "\r")):
+            pending += handle.readline()  # the rest of its last line
+        # The text not taken is read as the file is, line by line (its lines end alike).
+        lines = io.StringIO(pending, newline="")
+        next_update = 0
+        reader = csv.reader(itertools.chain(lines, handle), delimiter=self._delimiter)
+        before = line  # the lines read before the reader's first
         for cells in reader:
             line_start = line + 1
-            line = reader.line_num + 1
+            line = before + reader.line_num
             self._line = line
             if line >= next_update and raw is not None:
                 bar.update(raw.tell() - shown)

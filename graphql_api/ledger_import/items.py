@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from graphql_api.ledger_import.bulk import delete_all
 from graphql_api.ledger_import.csv_file import CsvFile
 from graphql_api.ledger_import.customers import known_account
+from graphql_api.ledger_import.item_blocks import BlockReader, item_block_reader
 from graphql_api.ledger_import.item_lines import (
     ItemRow,
     LineReader,
@@ -83,7 +84,11 @@ def load_items(
     fast: LineReader | None = None
     loaded = 0
     with ItemsWriter(conn, upsert, freeze=first_load) as writer:
-        for line, cells in source.rows():
+        # Clean blocks go straight to the COPY where no line needs a look of its own (no
+        # document is checked against the items written so far).
+        blocks = _BlockWriter(writer, source, accounts)
+        offered = blocks.take if writer.copying and seen is None and writing else None
+        for line, cells in source.rows(offered):
             if fast is None:  # the header is read with the first row
                 fast = fast_item_reader(source.index, accounts, writer.copying) or _general
             quick = fast(cells) or _parse_item(source, line, cells, accounts, writer.copying)
@@ -108,6 +113,7 @@ def load_items(
         if source.log.total == 0 and batch and not refused:
             refused = not _write(writer, batch, by_index)
             loaded += len(batch)
+        loaded += blocks.loaded
         if by_index and (refused or source.log.total):
             suspects = _duplicate_suspects(source)
         if suspects:
@@ -141,6 +147,29 @@ def keyed_after_load(conn: Connection, source: CsvFile) -> Iterator[None]:
             source.problem(0, "document_number", None, "a document appears twice for an account")
         return
     savepoint.commit()
+
+
+class _BlockWriter:
+    """Takes the blocks of the file that item_blocks reads, into the COPY."""
+
+    def __init__(self, writer: ItemsWriter, source: CsvFile, accounts: dict[str, int | None]):
+        self.writer, self.source, self.accounts = writer, source, accounts
+        self.read: BlockReader | None = None
+        self.loaded = 0
+
+    def take(self, block: str) -> bool:
+        if self.read is None:  # the header is read before the first block
+            source = self.source
+            self.read = item_block_reader(
+                source.header, source.delimiter, source.line_end, self.accounts
+            ) or (lambda block: None)
+        taken = self.read(block)
+        if taken is None:
+            return False
+        text, lines = taken
+        self.writer.write_text(text)
+        self.loaded += lines
+        return True
 
 
 def _write(writer: ItemsWriter, batch: list[ItemRow], by_index: bool) -> bool:

@@ -39,7 +39,8 @@ def _as_is(value: Any) -> Any:
     return value
 
 
-def _wire(column_type: Any) -> Callable[[Any], Any]:
+def wire_function(column_type: Any) -> Callable[[Any], Any]:
+    """A value of a column of `column_type` in its wire form."""
     if isinstance(column_type, Money):
         return _cents
     if isinstance(column_type, Date):
@@ -57,7 +58,7 @@ def wire_encoder(
     """A row of `table` (column name → value) in its wire form: the values of `names`, in
     that order (default: written_columns)."""
     names = written_columns(table) if names is None else names
-    encoders = [(name, _wire(table.c[name].type)) for name in names]
+    encoders = [(name, wire_function(table.c[name].type)) for name in names]
 
     def encode(row: Mapping[str, Any]) -> tuple[Any, ...]:
         return tuple([wire(row[name]) for name, wire in encoders])
@@ -97,6 +98,74 @@ def insert_rows(conn: Connection, table: Table, rows: list[tuple[Any, ...]]) -> 
                 writer.write_row(row)
         return
     sqlite_rows(conn, lambda count: _insert_sql(conn, table, columns, count), rows)
+
+
+def _open_copy(
+    conn: Connection, table: Table, options: str = ""
+) -> tuple[contextlib.ExitStack, Any]:
+    """A COPY into `table` (its written_columns) kept open across writes, with what ends it:
+    a writer thread sends to the server while the caller reads its file on."""
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    stack = contextlib.ExitStack()
+    cursor = stack.enter_context(driver.cursor())
+    names = ", ".join(written_columns(table))
+    statement = f"COPY {table.name} ({names}) FROM STDIN{options}"
+    return stack, stack.enter_context(cursor.copy(statement, writer=QueuedLibpqWriter(cursor)))
+
+
+def _end_copy(stack: contextlib.ExitStack, error: BaseException | None = None) -> None:
+    """End a COPY of _open_copy; on an error, abandon it."""
+    if error is None:
+        stack.close()
+    else:
+        stack.__exit__(type(error), error, error.__traceback__)
+
+
+class StreamedRows:
+    """Rows of `table` in wire form (all of written_columns) written while the file is read:
+    on PostgreSQL into one COPY kept open until `close` (a writer thread sends them while
+    the caller reads on), on SQLite by insert_rows every few thousand rows. No other
+    statement may run on the connection until `close`."""
+
+    BATCH = 2000
+
+    def __init__(self, conn: Connection, table: Table) -> None:
+        self.conn, self.table = conn, table
+        self.rows: list[tuple[Any, ...]] = []
+        self._open: contextlib.ExitStack | None = None
+        self._copy: Any = None
+
+    def add(self, row: tuple[Any, ...]) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= self.BATCH:
+            self._flush()
+
+    def close(self) -> None:
+        self._flush()
+        if self._open is not None:
+            stack, self._open, self._copy = self._open, None, None
+            _end_copy(stack)
+
+    def abandon(self, error: BaseException) -> None:
+        """Give up the open COPY on `error` (the transaction is rolled back)."""
+        self.rows = []
+        if self._open is not None:
+            stack, self._open, self._copy = self._open, None, None
+            _end_copy(stack, error)
+
+    def _flush(self) -> None:
+        rows, self.rows = self.rows, []
+        if not rows:
+            return
+        if self.conn.dialect.name != "postgresql":
+            insert_rows(self.conn, self.table, rows)
+            return
+        if self._copy is None:
+            self._open, self._copy = _open_copy(self.conn, self.table)
+        write = self._copy.write_row
+        for row in rows:
+            write(row)
 
 
 def _insert_sql(conn: Connection, table: Table, columns: Sequence[str], count: int = 1) -> str:
@@ -205,10 +274,14 @@ class ItemsWriter:
         if not self.copying:
             (_upsert_items if self.upsert else _insert_items)(self.conn, batch)
             return
+        self.write_text("".join([row[2] for row in batch]))
+
+    def write_text(self, text: str) -> None:
+        """Lines of COPY's text format, when `copying`."""
         if self._copy is None:
             self._start_copy()
         try:
-            self._copy.write("".join([row[2] for row in batch]))
+            self._copy.write(text)
         except BaseException as error:
             self.pause(error)
             raise
@@ -217,22 +290,10 @@ class ItemsWriter:
         if self._checked is None:
             self._checked = contextlib.ExitStack()
             self._checked.enter_context(checked_references(self.conn))
-        driver = self.conn.connection.driver_connection
-        assert driver is not None
-        stack = contextlib.ExitStack()
-        cursor = stack.enter_context(driver.cursor())
-        columns = ", ".join(written_columns(items))
-        # A writer thread sends to the server while this one reads the file.
-        writer = QueuedLibpqWriter(cursor)
-        statement = f"COPY items ({columns}) FROM STDIN{self.options}"
-        self._copy = stack.enter_context(cursor.copy(statement, writer=writer))
-        self._open = stack
+        self._open, self._copy = _open_copy(self.conn, items, self.options)
 
     def pause(self, error: BaseException | None = None) -> None:
         """End the open COPY (so that other statements can run); on an error, abandon it."""
         if self._open is not None:
             stack, self._open, self._copy = self._open, None, None
-            if error is None:
-                stack.close()
-            else:
-                stack.__exit__(type(error), error, error.__traceback__)
+            _end_copy(stack, error)
