@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from graphql_api.database import json_text
 from graphql_api.ledger_import.csv_file import CsvFile
 from graphql_api.ledger_import.values import (
     BadValue,
@@ -28,7 +29,7 @@ from graphql_api.ledger_import.writers import (
     wire_function,
     written_columns,
 )
-from graphql_api.storage import customers, json_text
+from graphql_api.storage import customers
 from graphql_api.text_folding import fold, fold_or_none
 
 CUSTOMER_COLUMNS = (
