@@ -22,7 +22,8 @@ from sqlalchemy import ColumnElement, Row, false, func, select, tuple_, union_al
 from sqlalchemy.engine import Connection
 
 from graphql_api import keyset
-from graphql_api.keyset import TEXT, Kind, Order, Page, Term, Window
+from graphql_api.keyset import Page, Window
+from graphql_api.sort_order import TEXT, Kind, Order, Term
 from graphql_api.sql_functions import among
 from graphql_api.storage import alert_changes, alerts, customers
 

@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection
 from graphql_api import keyset
 from graphql_api.errors import NUL_MESSAGE, has_nul, invalid
 from graphql_api.evaluation import CUSTOMER_BASE, CUSTOMER_COLUMNS
-from graphql_api.keyset import DATE, INTEGER, MONEY, TEXT, Kind, Order, SortDirection, Term
+from graphql_api.sort_order import DATE, INTEGER, MONEY, TEXT, Kind, Order, SortDirection, Term
 from graphql_api.storage import customer_figures, customers
 from graphql_api.text_folding import fold
 

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from graphql_api import keyset
 from graphql_api.customer_queries import contains_folded, search_text
 from graphql_api.evaluation import CUSTOMER_BASE
-from graphql_api.keyset import DATE, MONEY, TEXT, Kind, Order, SortDirection, Term
+from graphql_api.sort_order import DATE, MONEY, TEXT, Kind, Order, SortDirection, Term
 from graphql_api.sql_functions import ascii_lower
 from graphql_api.storage import customers, items
 

@@ -36,7 +36,7 @@ from graphql_api.graphql.items import (
 from graphql_api.graphql.node import Node
 from graphql_api.graphql.paging import Paging, connection_types, page_size, paged, window
 from graphql_api.graphql.reminders import Reminder
-from graphql_api.keyset import SortDirection
+from graphql_api.sort_order import SortDirection
 
 strawberry.enum(
     CustomerSortField,

@@ -24,7 +24,7 @@ from graphql_api.graphql.errors import query_error
 from graphql_api.graphql.node import Node
 from graphql_api.graphql.paging import Paging, connection_types, paged, window
 from graphql_api.item_queries import ItemsAsked, ItemSortField
-from graphql_api.keyset import Order, SortDirection
+from graphql_api.sort_order import Order, SortDirection
 
 if TYPE_CHECKING:
     from graphql_api.graphql.customers import Customer

@@ -17,7 +17,7 @@ from strawberry.types.field import StrawberryField
 
 from graphql_api import keyset
 from graphql_api.errors import invalid
-from graphql_api.keyset import SortDirection
+from graphql_api.sort_order import Order, SortDirection
 
 DEFAULT_FIRST = 50
 MAX_FIRST = 500
@@ -75,7 +75,7 @@ def page_size(first: int | None, argument: str = "first") -> int:
     return first
 
 
-def window(order: keyset.Order, paging: Paging) -> keyset.Window:
+def window(order: Order, paging: Paging) -> keyset.Window:
     """The page the four arguments ask for, in `order`; a UserInputError naming the argument
     that is wrong (both `first` and `last`, a size out of range, a cursor not of `order`)."""
     first, after, last, before = paging
@@ -135,7 +135,7 @@ class Connection(Generic[NodeT]):
     def of(
         cls,
         page: keyset.Page,
-        order: keyset.Order,
+        order: Order,
         nodes: Iterable[NodeT],
         count: Callable[[], int],
     ) -> Self:
