@@ -29,15 +29,18 @@ from typing import Any
 
 import orjson
 from graphql import GraphQLError
+from isal import isal_zlib
 from sqlalchemy import Engine
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.gzip import GZipMiddleware, GZipResponder
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
+from starlette.types import Receive, Scope, Send
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
@@ -72,10 +75,13 @@ from graphql_api.web_app import web_routes
 log = logging.getLogger(__name__)
 
 GZIP_MIN_BYTES = 1024
-# zlib's fastest level: a 160 KB bell page in 0.2 ms (10 KB), where the default level 6
-# takes 0.6 ms for 7.6 KB and starlette's 9 1.4 ms for 7.2 KB. A few KB more cost less on
-# the wire than the CPU saved on every page.
+# ISA-L's level 1 (of 0-3): a 147 KB bell page in 0.05 ms (8.8 KB), where zlib's fastest
+# level took 0.2-0.28 ms for 9.2 KB, its default level 6 0.6 ms for 7.0 KB (isal_gzip below).
 GZIP_LEVEL = 1
+# Below this, an answer is compressed on the event loop rather than in a worker thread
+# (starlette's default: 128 KB): at ISA-L's ~3 GB/s a 2 MB answer takes ~0.7 ms, about what
+# the trip to a thread and back costs a bell page of 150-300 KB.
+GZIP_THREAD_MIN_BYTES = 2 * 1024 * 1024
 UNAVAILABLE = "the database cannot be reached; try again in a few seconds"
 # The cyclic garbage collector's first threshold while serving (Python's default: 700). With
 # the defaults, a bell page cost ~1 ms of collections on average, mostly full collections
@@ -216,6 +222,10 @@ def create_app(
     limits = limits or QueryLimits.from_environment()
     schema, served = served_schema(registry, limits)
     endpoint = GraphQLEndpoint(schema, engine, served, limits)
+    gzip = Middleware(
+        IsalGZip, minimum_size=GZIP_MIN_BYTES, compresslevel=GZIP_LEVEL,
+        thread_minimum_size=GZIP_THREAD_MIN_BYTES,
+    )  # fmt: skip
 
     return Starlette(
         lifespan=_serving,
@@ -228,7 +238,7 @@ def create_app(
             _cors(Settings().allowed_origins()),
             Middleware(DrainUnreadBody),
             Middleware(RequestIds),
-            Middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES, compresslevel=GZIP_LEVEL),
+            gzip,
             Middleware(BearerAuth),
         ],
     )
@@ -251,6 +261,33 @@ def app_from_environment() -> Starlette:
     environment names. The command migrated the database and applied the day before."""
     engine = create_db_engine(Settings().resolved_database_url())
     return create_app(engine, load_registry())
+
+
+class IsalGZip(GZipMiddleware):
+    """starlette's gzip middleware, its rules unchanged (sizes, types, Vary, streaming),
+    compressing with ISA-L (isal): the same gzip format, about five times faster than zlib's
+    fastest level on a bell page, and a little smaller."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or "gzip" not in Headers(scope=scope).get("accept-encoding", ""):
+            await super().__call__(scope, receive, send)
+            return
+        responder = _IsalResponder(
+            self.app, self.minimum_size, compresslevel=self.compresslevel,
+            thread_minimum_size=self.thread_minimum_size,
+            exclude_content_types=self.exclude_content_types,
+        )  # fmt: skip
+        await responder(scope, receive, send)
+
+
+class _IsalResponder(GZipResponder):
+    @property
+    def compressor(self) -> Any:
+        if self._compressor is None:
+            self._compressor = isal_zlib.compressobj(
+                self.compresslevel, isal_zlib.DEFLATED, 16 + isal_zlib.MAX_WBITS
+            )
+        return self._compressor
 
 
 def _cors(origins: list[str]) -> Middleware:

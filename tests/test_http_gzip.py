@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from importlib.resources import files
 
 import httpx
 
@@ -42,3 +43,16 @@ def test_a_small_answer_or_a_client_without_gzip_gets_plain_json(api: Api) -> No
     headers, raw = ask(api, BIG, "identity")
     assert "content-encoding" not in headers
     assert len(raw) > 1024 and json.loads(raw)["data"]["__schema"]
+
+
+def test_a_file_sent_in_parts_arrives_compressed_and_whole(api: Api) -> None:
+    """GraphiQL's script (about 1 MB) goes out as a file, in parts, each compressed as it
+    goes: the client gets exactly the file."""
+    headers = {"Accept-Encoding": "gzip"}
+    with api.client.stream("GET", "/graphiql/graphiql.min.js", headers=headers) as answer:
+        assert answer.status_code == 200
+        raw = b"".join(answer.iter_raw())
+    assert answer.headers["content-encoding"] == "gzip"
+    script = files("graphql_api.graphiql").joinpath("vendor/graphiql.min.js").read_bytes()
+    assert len(script) > 512 * 1024 and len(raw) < len(script) / 2
+    assert gzip.decompress(raw) == script
