@@ -253,3 +253,27 @@ def test_fast_is_the_default_and_a_bad_name_is_refused(monkeypatch: pytest.Monke
     monkeypatch.setenv("DSO_ALERTS_EXECUTOR", "quick")
     with pytest.raises(ValidationError, match="executor"):
         FastExecutionContext.for_settings()
+
+
+@strawberry.type
+class Scalars:
+    text: str
+    flag: bool
+    ident: strawberry.ID
+
+
+@strawberry.type
+class ScalarQuery:
+    @strawberry.field
+    def values(self) -> list[Scalars]:
+        odd = [Scalars(text=True, flag=1, ident=7), Scalars(text=1.5, flag=0.0, ident=2.0)]  # type: ignore[arg-type]
+        return [Scalars(text="a", flag=True, ident=strawberry.ID("n1")), *odd]
+
+
+def test_a_scalar_answers_a_value_of_its_own_type_as_it_is_and_coerces_any_other() -> None:
+    answer = both("{ values { text flag ident } }", ScalarQuery)
+    assert answer == {"data": {"values": [
+        {"text": "a", "flag": True, "ident": "n1"},
+        {"text": "true", "flag": True, "ident": "7"},
+        {"text": "1.5", "flag": False, "ident": "2"},
+    ]}, "errors": []}  # fmt: skip
