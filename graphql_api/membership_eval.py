@@ -33,7 +33,8 @@ On a new day, only the alerts that may change with the day alone are evaluated
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
 from datetime import date, datetime
 from functools import partial
 from typing import Any
@@ -196,7 +197,8 @@ def evaluate_difference(
 
     def run(part: Mapping[int, Compiled]) -> None:
         conn.execute(delete(changed_masks))
-        _write_masks(conn, _changed_customers(part, customer_ids, conn.dialect))
+        changed = _changed_customers(part, customer_ids, conn.dialect)
+        _write_masks(conn, changed, whole_ledger=customer_ids is None)
         into = ["alert_id", "customer_id", "kind"]
         positions = alert_bits.bit_positions(list(part))
         conn.execute(insert(difference).from_select(into, _unpacked(positions)))
@@ -247,7 +249,7 @@ def _changed_customers(
 _MASK_TYPES = {"customer_id": Integer(), "now": BigInteger(), "stored": BigInteger()}
 
 
-def _write_masks(conn: Connection, changed: Any) -> None:
+def _write_masks(conn: Connection, changed: Any, *, whole_ledger: bool) -> None:
     """Write the changed customers' masks. On PostgreSQL the SELECT is run alone and its rows
     (usually few) written back in one statement: an INSERT … SELECT never runs in parallel,
     a SELECT does, and the items' and the stored matches' passes are most of an event's
@@ -259,12 +261,9 @@ def _write_masks(conn: Connection, changed: Any) -> None:
     if conn.dialect.name != "postgresql":
         conn.execute(insert(changed_masks).from_select(columns, changed))
         return
-    jit = conn.exec_driver_sql("SELECT current_setting('jit'), set_config('jit', 'off', true)")
-    before = jit.scalar_one()
-    try:
+    # A few customers (a reminder) cost far less than what JIT compiles for.
+    with _without_jit(conn) if whole_ledger else nullcontext():
         found = conn.execute(changed).all()
-    finally:
-        conn.execute(select(func.set_config("jit", before, True)))
     if found:
         arrays = (
             bindparam(name, [row[n] for row in found], type_=ARRAY(kind))
@@ -272,6 +271,17 @@ def _write_masks(conn: Connection, changed: Any) -> None:
         )
         given = select(func.unnest(*arrays).table_valued(*columns).render_derived("given"))
         conn.execute(insert(changed_masks).from_select(columns, given))
+
+
+@contextmanager
+def _without_jit(conn: Connection) -> Iterator[None]:
+    """PostgreSQL's JIT off for the statements run inside, as it was after."""
+    jit = conn.exec_driver_sql("SELECT current_setting('jit'), set_config('jit', 'off', true)")
+    before = jit.scalar_one()
+    try:
+        yield
+    finally:
+        conn.execute(select(func.set_config("jit", before, True)))
 
 
 def _unpacked(positions: Mapping[int, int]) -> Any:
