@@ -28,6 +28,14 @@ instr(char(alert_id)) (1,253 against 775 ms for the CASE tree).
 
 On a new day, only the alerts that may change with the day alone are evaluated
 (day_dependence.py).
+
+On PostgreSQL, at 100,000 customers, a new day's masks statement (54 alerts) costs about
+1,000 ms CPU in the pass over the open items, 430 in the stored masks and 170 in the
+CUSTOMER conditions: the masks are therefore read by a SELECT of their own, which
+PostgreSQL runs in parallel (an INSERT … SELECT never is), and written back from their rows
+(`_write_masks`). Tried, and slower: one EXISTS per ITEM criteria (3,850 against 1,860 ms
+CPU), the items' flags as one bit mask per item OR-ed per customer (1,790 against 1,080 ms
+for the pass); JIT off with no parallel workers changes nothing measurable.
 """
 
 from __future__ import annotations
@@ -275,13 +283,13 @@ def _write_masks(conn: Connection, changed: Any, *, whole_ledger: bool) -> None:
 
 @contextmanager
 def _without_jit(conn: Connection) -> Iterator[None]:
-    """PostgreSQL's JIT off for the statements run inside, as it was after."""
+    """PostgreSQL's JIT off for the statements run inside, as it was after. Not put back
+    when they fail: the transaction cannot run a statement then, and its rollback (or the
+    savepoint's) puts the setting back."""
     jit = conn.exec_driver_sql("SELECT current_setting('jit'), set_config('jit', 'off', true)")
     before = jit.scalar_one()
-    try:
-        yield
-    finally:
-        conn.execute(select(func.set_config("jit", before, True)))
+    yield
+    conn.execute(select(func.set_config("jit", before, True)))
 
 
 def _unpacked(positions: Mapping[int, int]) -> Any:
