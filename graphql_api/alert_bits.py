@@ -13,7 +13,9 @@ a mask, the bit is the id less the smallest (a shift), and only that range of id
 in the customer's index; else a tree of CASEs on the id (about 127 ns a match at 100k, a
 third of the stored masks' time). On SQLite the chunks are therefore windows of ids
 (mask_chunks): a new day's 54 alerts (ids 1 to 100) make two statements instead of one,
-and still cost less: 10k 208 → 184 ms, 100k 2,322 → 2,076 ms.
+and still cost less: 10k 208 → 184 ms, 100k 2,322 → 2,076 ms. On PostgreSQL, which reads
+every stored match in one pass (grouped by customer), the bit is an array's element
+indexed by the id, when the ids are not too sparse (BITS_BY_ID_UP_TO).
 """
 
 from __future__ import annotations
@@ -24,13 +26,18 @@ from functools import reduce
 from typing import Any
 
 from sqlalchemy import BigInteger, and_, case, exists, func, literal, or_
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.elements import Grouping
 
 from graphql_api.evaluation import OPEN, Compiled
 from graphql_api.storage import alert_matches, customers, items
 
 # Bits of a mask: a signed 64-bit integer, with room to spare.
 BITS = 62
+# On PostgreSQL, a stored match's bit is read from an array indexed by alert id when the
+# chunk's ids span no more than this (the array holds one number per id in the span).
+BITS_BY_ID_UP_TO = 10_000
 
 
 def bit(position: int) -> Any:
@@ -129,6 +136,15 @@ def stored_mask(positions: Mapping[int, int], dialect: Dialect) -> tuple[Any, li
         wanted = sum(1 << positions[i] for i in ids)
         mask = func.sum(shifted).bitwise_and(literal(wanted, BigInteger))
         return mask, [alert_id >= lowest, alert_id <= ids[-1]]
+    if dialect.name == "postgresql" and ids[-1] - lowest < BITS_BY_ID_UP_TO:
+        # An array of each id's bit, 0 for the ids between (NULL beyond it, which sum()
+        # skips): one subscript per match instead of a few CASEs. Bench, 100,000 customers,
+        # a new day's masks (54 alerts), CPU of every process: 2,270 → 2,130 ms.
+        by_id = [0] * (ids[-1] - lowest + 1)
+        for i in ids:
+            by_id[i - lowest] = 1 << positions[i]
+        bits = Grouping(literal(by_id, ARRAY(BigInteger)))
+        return func.sum(bits[alert_id - (lowest - 1)]), []
     return func.sum(_stored_bit([(i, positions[i]) for i in ids])), []
 
 

@@ -225,18 +225,23 @@ def _grouped(pairs: Any, tabs: frozenset[str], where: list[ColumnElement[bool]])
         .select_from(pairs.join(alerts, alerts.c.id == pairs.c.alert_id).join(users, sees))
         .where(*where)
         .group_by(users.c.id, pairs.c.customer_id)
+        .subquery("grouped")
+    )
+    # The account numbers joined once, not once per tab (PostgreSQL, which cannot estimate
+    # the touched customers, joins each tab's keys to every customer).
+    numbered = (
+        select(grouped, customers.c.account_number)
+        .join_from(grouped, customers, customers.c.id == grouped.c.customer_id)
         .cte("keys_per_customer")
     )
     arms = [
         select(
-            grouped.c.user_id,
+            numbered.c.user_id,
             literal(tab, String).label("tab"),
-            grouped.c.customer_id,
-            grouped.c[f"key_{number}"].label("bell_key"),
-            customers.c.account_number,
-        )
-        .join_from(grouped, customers, customers.c.id == grouped.c.customer_id)
-        .where(grouped.c[f"key_{number}"].is_not(None))
+            numbered.c.customer_id,
+            numbered.c[f"key_{number}"].label("bell_key"),
+            numbered.c.account_number,
+        ).where(numbered.c[f"key_{number}"].is_not(None))
         for number, tab in enumerate(ordered)
     ]
     every = union_all(*arms).subquery("keys")

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date
+from typing import Any
 
 from sqlalchemy import (
     Date,
+    Integer,
     and_,
     bindparam,
     case,
@@ -28,9 +30,11 @@ from sqlalchemy import (
     type_coerce,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 
 from graphql_api.evaluation import OPEN
+from graphql_api.money import Money
 from graphql_api.sql_functions import days_since
 from graphql_api.storage import (
     customer_figures,
@@ -77,6 +81,9 @@ def advance_figures(conn: Connection, today: date) -> None:
     conn.execute(update(ledger_state).where(ledger_state.c.id == 1).values(figures_date=today))
 
 
+_FALLEN_COLUMNS = {"id": Integer(), "moved": Money(), "oldest": Date(), "days": Integer()}
+
+
 def _fell_due(conn: Connection, last: date, today: date) -> None:
     """The open items that fell due from `last` (included) to `today` (excluded), after the
     days overdue grew: their amounts move from not due to overdue, and a customer with no
@@ -115,19 +122,39 @@ def _fell_due(conn: Connection, last: date, today: date) -> None:
     ]
     if not rows:
         return
-    days, oldest = customer_figures.c.days_overdue, customer_figures.c.oldest_overdue_date
-    none_before = oldest.is_(None)
+    if conn.dialect.name == "postgresql":
+        # One UPDATE from the rows as arrays, not one per customer (bench, 100,000
+        # customers, next day, 1,896 customers, CPU of the client and the server's
+        # processes: 410 → 310 ms). The SELECT above stays alone: PostgreSQL reads the
+        # items in parallel for a SELECT, never for an UPDATE.
+        given = func.unnest(
+            *(bindparam(name, [row[name] for row in rows], type_=ARRAY(kind))
+              for name, kind in _FALLEN_COLUMNS.items())
+        ).table_valued(*_FALLEN_COLUMNS).render_derived("fallen")  # fmt: skip
+        conn.execute(
+            update(customer_figures)
+            .where(customer_figures.c.customer_id == given.c.id)
+            .values(_fallen(given.c.moved, given.c.oldest, given.c.days))
+        )
+        return
     conn.execute(
         update(customer_figures)
         .where(customer_figures.c.customer_id == bindparam("id"))
-        .values(
-            overdue_amount=customer_figures.c.overdue_amount + bindparam("moved"),
-            not_due_amount=customer_figures.c.not_due_amount - bindparam("moved"),
-            oldest_overdue_date=case((none_before, bindparam("oldest", type_=Date)), else_=oldest),
-            days_overdue=case((none_before, bindparam("days")), else_=days),
-        ),
+        .values(_fallen(bindparam("moved"), bindparam("oldest", type_=Date), bindparam("days"))),
         rows,
     )
+
+
+def _fallen(moved: Any, oldest_fallen: Any, days_fallen: Any) -> dict[str, Any]:
+    """A customer's figures once `moved` fell due, its oldest fallen item's date and days."""
+    days, oldest = customer_figures.c.days_overdue, customer_figures.c.oldest_overdue_date
+    none_before = oldest.is_(None)
+    return {
+        "overdue_amount": customer_figures.c.overdue_amount + moved,
+        "not_due_amount": customer_figures.c.not_due_amount - moved,
+        "oldest_overdue_date": case((none_before, oldest_fallen), else_=oldest),
+        "days_overdue": case((none_before, days_fallen), else_=days),
+    }
 
 
 def _recompute(conn: Connection, today: date, customer_ids: list[int] | None) -> None:

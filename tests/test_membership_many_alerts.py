@@ -7,9 +7,10 @@ from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import Engine, select
 
-from graphql_api import membership_day
+from graphql_api import alert_bits, membership_day
 from graphql_api.alerts import AlertInput, Visibility, create_alert, delete_alert
 from graphql_api.database import write_transaction
 from graphql_api.membership_check import check_membership
@@ -118,3 +119,13 @@ def test_alerts_with_ids_far_apart_are_exact_after_each_event(
     with write_transaction(engine) as conn:
         report = check_membership(conn, registry, later)
     assert report.ok, report.differences
+
+
+def test_alerts_with_ids_too_far_apart_for_an_array_are_exact(
+    engine: Engine, registry: CriteriaRegistry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL a stored match's bit is read from an array indexed by alert id unless the
+    ids span more than alert_bits.BITS_BY_ID_UP_TO: beyond, the tree of CASEs gives it, and
+    every event stays exact (with a span of one, every chunk takes that form)."""
+    monkeypatch.setattr(alert_bits, "BITS_BY_ID_UP_TO", 1)
+    test_alerts_with_ids_far_apart_are_exact_after_each_event(engine, registry)
