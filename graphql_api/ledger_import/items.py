@@ -96,7 +96,7 @@ def load_items(
         for line, cells in source.rows(offered):
             if fast is None:  # the header is read with the first row
                 fast = fast_item_reader(source.index, accounts, writer.copying) or _general
-                refused = blocks.refused
+                refused = blocks.refused  # then nothing more is written
                 writing = writing and not refused
             quick = fast(cells) or _parse_item(source, line, cells, accounts, writer.copying)
             if quick is None:
@@ -172,10 +172,9 @@ class _BlockWriter:
     def take(self, block: str) -> bool:
         if self.read is None:  # the header is read before the first block
             source = self.source
-            reader = item_block_reader if self.writer.copying else item_block_cells
-            self.read = reader(source.header, source.delimiter, source.line_end, self.accounts) or (
-                lambda block: None
-            )
+            make = item_block_reader if self.writer.copying else item_block_cells
+            read = make(source.header, source.delimiter, source.line_end, self.accounts)
+            self.read = read or _no_block
         taken = None if self.refused else self.read(block)
         if taken is None:
             return False
@@ -192,6 +191,11 @@ class _BlockWriter:
                 return False
         self.loaded += lines
         return True
+
+
+def _no_block(block: str) -> None:
+    """The block reader when the file's header or delimiter rules blocks out."""
+    return None
 
 
 def _write(writer: ItemsWriter, batch: list[ItemRow], by_index: bool) -> bool:
