@@ -1,5 +1,6 @@
-"""A first load of a long items file (read by whole blocks of clean lines on PostgreSQL,
-item_blocks.py) stores what the line-by-line reading stores, and a line that is not clean,
+"""A long items file that replaces the ledger's items (read by whole blocks of clean lines,
+item_blocks.py: on PostgreSQL by a first load, on SQLite by every load that is not an
+upsert) stores what the line-by-line reading stores, and a line that is not clean,
 wherever it is, is read line by line: its problems are named at their line."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from sqlalchemy import Engine
 
 from graphql_api.ledger_import import csv_file
 from graphql_api.ledger_import.csv_file import BLOCK_CHARACTERS
-from graphql_api.ledger_import.item_blocks import item_block_reader
+from graphql_api.ledger_import.item_blocks import item_block_cells, item_block_reader
 from graphql_api.ledger_import.item_lines import ITEM_COLUMNS
 from graphql_api.ledger_import.problems import ProblemLog
 from tests.ledger_builder import dump_database
@@ -134,3 +135,61 @@ def test_rows_after_the_first_block_not_taken_are_every_line_from_its_start(
         ], size
         assert [line for line, _ in read][-4:] == [10, 12, 13, 14], size
         assert all(block.endswith("\n") for block in taken)
+
+
+def stored_items(engine: Engine) -> list[tuple[object, ...]]:
+    """The items as the driver reads them, without the types' conversions: on SQLite an
+    amount stored as the text "100" is not the integer 100."""
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT c.account_number, i.document_number, i.type, i.document_date, i.due_date,"
+            " i.amount, i.open_amount, i.disputed, i.ignored_in_collection, i.document_key"
+            " FROM items i JOIN customers c ON c.id = i.customer_id"
+        ).all()
+    return sorted(tuple(row) for row in rows)
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_a_long_file_loaded_again_stores_what_each_line_read_alone_stores(
+    engine: Engine, tmp_path: Path, newline: str
+) -> None:
+    lines = clean_lines(LONG)
+    # An account with a period, beside the account it would be without it.
+    lines[LONG // 2] = "A.1,D-dot,INVOICE,2026-01-02,,1.00,0.50,no,yes"
+    text = items_file(lines, newline)
+    run_import(engine, tmp_path, customers=CUSTOMERS + "A.1,Customer A.1\n")
+    # An upsert reads every line on its own.
+    assert run_import(engine, tmp_path, items=text, upsert_items=True).items_loaded == LONG
+    line_by_line = stored_items(engine)
+    assert ("A.1", "D-dot", "INVOICE", "2026-01-02", None, 100, 50, 0, 1, None) in {
+        (*row[:3], str(row[3]), *row[4:7], int(row[7]), int(row[8]), row[9]) for row in line_by_line
+    }
+    for _ in range(2):  # over the items of the upsert, then over its own
+        assert run_import(engine, tmp_path, items=text).items_loaded == LONG
+        assert stored_items(engine) == line_by_line
+
+
+def test_a_document_repeated_in_a_later_block_is_named_at_its_line(
+    engine: Engine, tmp_path: Path
+) -> None:
+    lines = clean_lines(LONG)
+    run_import(engine, tmp_path, customers=CUSTOMERS, items=items_file(lines))
+    before = dump_database(engine)
+    lines[LONG - 5] = lines[3]  # blocks after the first: the first blocks are written
+    failed = failure(engine, tmp_path, items=items_file(lines))
+    # Line 1 is the header.
+    assert where(failed) == [("items.csv", LONG - 5 + 2, "document_number")]
+    assert "already on line 5" in failed.problems[0].message
+    assert dump_database(engine) == before
+
+
+def test_a_block_of_cells_holds_the_ids_the_cents_and_the_flags() -> None:
+    read = item_block_cells(list(ITEM_COLUMNS), ",", "\r\n", {"A1": 7, "A.1": 8, "B2": None})
+    assert read is not None
+    block = "A1,D1,INVOICE,2026-01-02,,-000.05,1234.50,yes,n\r\nA1,D2,OTHER,,,,0.00,1,false\r\n"
+    first = (7, "D1", "INVOICE", "2026-01-02", "", "-00005", "123450", True, False)
+    second = (7, "D2", "OTHER", "", "", "", "000", True, False)
+    assert read(block) == ((*first, *second), 2)
+    # An account with a period, or one refused by the import's customers file: line by line.
+    assert read("A.1,D1,INVOICE,,,,1.00,no,no\r\n") is None
+    assert read("B2,D1,INVOICE,,,,1.00,no,no\r\n") is None

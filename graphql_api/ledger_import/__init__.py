@@ -7,7 +7,8 @@ database is exactly as it was. Read in this order:
 - `importer.py`: `import_ledger`, one transaction over the files, then the figures;
 - `customers.py`, `items.py`, `reminders.py`: one loader per file kind;
 - `item_lines.py`: an items line as written, and the fast path for clean lines;
-- `item_blocks.py`: whole blocks of clean items lines as COPY text (PostgreSQL's first load);
+- `item_blocks.py`: whole blocks of clean items lines at once, as COPY text (PostgreSQL's
+  first load) or as the cells of multi-row INSERTs (SQLite, every load that replaces items);
 - `csv_file.py`: reading a CSV file, placing each problem by line and column;
 - `values.py`: parsing one cell; `problems.py`: the problem list and `ImportFailed`;
 - `writers.py`: rows as the database stores them, COPY on PostgreSQL, executemany on SQLite;

@@ -64,7 +64,7 @@ def load_customers(
     seen: dict[str, int] = {}
     new_rows = StreamedRows(conn, customers)  # written as they come, in the file's order
     created = 0
-    changed: list[dict[str, Any]] = []
+    changed: list[tuple[Any, ...]] = []  # stored customers' rows, as new ones are written
     extra: list[str] = []
     fields: list[tuple[str, str, Callable[[str], Any]]] | None = None
     fast: Callable[[list[str]], tuple[Any, ...] | None] = _general
@@ -74,18 +74,21 @@ def load_customers(
                 extra = [name for name in source.header if name.lower() not in CUSTOMER_COLUMNS]
                 fields = [(name, column, parse) for name, (column, parse)
                           in CUSTOMER_FIELDS.items() if name in source.index]  # fmt: skip
-                fast = _fast_new_customer(source, extra)
+                fast = _fast_customer(source, extra)
             row = fast(cells) if source.log.total == 0 else None
             account = None if row is None else row[0]  # written_columns begin with it
-            if account is not None and account not in seen and accounts.get(account) is None:
+            if account is None or account in seen:
+                row = _read_customer(source, line, cells, fields, extra, seen)
+                account = None if row is None else row[0]
+            else:
                 seen[account] = line
+            if row is None or source.log.total:
+                continue
+            if accounts.get(account) is None:
                 new_rows.add(row)
                 created += 1
-                continue
-            new = _read_customer(source, line, cells, fields, extra, seen, accounts, changed)
-            if new is not None and source.log.total == 0:
-                new_rows.add(_wire_customer(new))
-                created += 1
+            else:
+                changed.append(row)
         new_rows.close()
     except BaseException as error:
         new_rows.abandon(error)
@@ -94,7 +97,11 @@ def load_customers(
         accounts.update(dict.fromkeys(seen))  # known to the items and reminders checks
         return 0, 0
     if changed:
-        _update_customers(conn, changed, extra)
+        assert fields is not None
+        updated = [column for _, column, _ in fields]
+        if "name" in source.index:
+            updated.append("name_key")  # what search and NAME order read (SPEC §8)
+        _update_customers(conn, changed, [*updated, "attributes"], extra)
     accounts.update(conn.execute(select(customers.c.account_number, customers.c.id)).all())
     return created, len(changed)
 
@@ -106,11 +113,9 @@ def _read_customer(
     fields: list[tuple[str, str, Callable[[str], Any]]],
     extra: list[str],
     seen: dict[str, int],
-    accounts: dict[str, int | None],
-    changed: list[dict[str, Any]],
-) -> dict[str, Any] | None:
-    """The general path: a new customer's row (column → value); None when the line has
-    problems (reported) or updates a stored customer (added to `changed`)."""
+) -> tuple[Any, ...] | None:
+    """The general path: the customer's row in wire form, as a new customer would be
+    written; None when the line has problems (reported)."""
     before = source.log.total
     account = source.read(line, cells, "account_number", parse_required)
     values = {column: source.read(line, cells, name, parse) for name, column, parse in fields}
@@ -131,10 +136,8 @@ def _read_customer(
         for name in extra
         if cells[source.index[name]].strip()
     }
-    if accounts.get(account) is None:
-        return NEW_CUSTOMER | values | {"account_number": account, "account_key": fold(account)}
-    changed.append(values | {"key": account})
-    return None
+    new = NEW_CUSTOMER | values | {"account_number": account, "account_key": fold(account)}
+    return _wire_customer(new)
 
 
 def _general(cells: list[str]) -> None:
@@ -144,11 +147,11 @@ def _general(cells: list[str]) -> None:
 _MISSING = object()
 
 
-def _fast_new_customer(
+def _fast_customer(
     source: CsvFile, extra: list[str]
 ) -> Callable[[list[str]], tuple[Any, ...] | None]:
     """A reader of a line that the general path reads without a problem, giving the row
-    that path would write for a new customer (in wire form); None for any other line.
+    that path gives (in wire form); None for any other line.
 
     The general path costs some 15 microseconds a line (a parser call per cell, a dict per
     row, its wire encoding); here a cell of a column with few distinct values is one
@@ -209,40 +212,71 @@ def _fast_new_customer(
     return read
 
 
-def _update_customers(conn: Connection, changed: list[dict[str, Any]], extra: list[str]) -> None:
-    """Columns absent from the file keep their values; extra columns replace those attributes.
+def _update_customers(
+    conn: Connection, changed: list[tuple[Any, ...]], columns: list[str], extra: list[str]
+) -> None:
+    """Write `columns` of the `changed` rows (in wire form, as new customers' rows) over the
+    stored customers of their accounts: columns absent from the file keep their values;
+    extra columns replace those attributes.
 
     Only the rows whose values differ from the stored ones are written (a nightly file
     repeats most customers as they are), by one UPDATE run by the driver with the values in
     wire form (through SQLAlchemy's per-row parameter processing, 100,000 rows took
     some 1.4 s more).
     """
-    columns = [c for c in changed[0] if c != "key"]
     stored = {
         account: values
         for account, *values in conn.exec_driver_sql(
             f"SELECT account_number, {', '.join(columns)} FROM customers"
         )
     }
+    written = written_columns(customers)
+    slots = [written.index(column) for column in columns]
     at = columns.index("attributes")
+    merged = _AttributesMerge(extra)
+    rows = []
     for row in changed:
-        text = stored[row["key"]][at]
-        if text != "{}":  # else the file's extra columns are the customer's attributes
-            attributes = text if isinstance(text, dict) else json.loads(text)
-            kept = {k: v for k, v in attributes.items() if k not in extra}
-            row["attributes"] = kept | row["attributes"]
-    encode = wire_encoder(customers, [*columns, "account_number"])
-    rows = [encode(row | {"account_number": row["key"]}) for row in changed]
-    # Stored and wire values compare equal on SQLite (PostgreSQL's driver gives typed values:
-    # there every row is written).
-    rows = [row for row in rows if tuple(stored[row[-1]]) != row[:-1]]
+        account = row[0]
+        old = stored[account]
+        new = [row[slot] for slot in slots]
+        new[at] = merged(old[at], new[at])
+        # Stored and wire values compare equal on SQLite (PostgreSQL's driver gives typed
+        # values: there every row is written).
+        if old != new:
+            new.append(account)
+            rows.append(new)
     if not rows:
         return
     marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     assignments = ", ".join(f"{column} = {marker}" for column in columns)
     conn.exec_driver_sql(
-        f"UPDATE customers SET {assignments} WHERE account_number = {marker}", rows
+        f"UPDATE customers SET {assignments} WHERE account_number = {marker}",
+        [tuple(row) for row in rows],
     )
+
+
+class _AttributesMerge:
+    """A stored customer's attributes after the file's: the file's extra columns replace
+    those attributes, the others are kept (before the file's, in their order). A ledger has
+    few distinct attribute sets: on SQLite, where they are read as text, each pair of texts
+    is merged once."""
+
+    def __init__(self, extra: list[str]) -> None:
+        self.extra = set(extra)
+        self.known: dict[tuple[str, str], str] = {}
+
+    def __call__(self, stored: str | dict[str, Any], text: str) -> str:
+        if stored == "{}":  # the file's extra columns are the customer's attributes
+            return text
+        key = (stored, text) if isinstance(stored, str) else None
+        if key is not None and key in self.known:
+            return self.known[key]
+        attributes = stored if isinstance(stored, dict) else json.loads(stored)
+        kept = {name: value for name, value in attributes.items() if name not in self.extra}
+        result = json_text(kept | json.loads(text)) if kept else text
+        if key is not None and len(self.known) < 10_000:
+            self.known[key] = result
+        return result
 
 
 def known_account(

@@ -14,7 +14,12 @@ from sqlalchemy.exc import IntegrityError
 from graphql_api.ledger_import.bulk import delete_all
 from graphql_api.ledger_import.csv_file import CsvFile
 from graphql_api.ledger_import.customers import known_account
-from graphql_api.ledger_import.item_blocks import BlockReader, item_block_reader
+from graphql_api.ledger_import.item_blocks import (
+    BLOCK_WIDTH,
+    item_block_cells,
+    item_block_insert,
+    item_block_reader,
+)
 from graphql_api.ledger_import.item_lines import (
     ItemRow,
     LineReader,
@@ -84,13 +89,15 @@ def load_items(
     fast: LineReader | None = None
     loaded = 0
     with ItemsWriter(conn, upsert, freeze=first_load) as writer:
-        # Clean blocks go straight to the COPY where no line needs a look of its own (no
-        # document is checked against the items written so far).
+        # Clean blocks are written whole where no line needs a look of its own (no document
+        # is checked against the items written so far).
         blocks = _BlockWriter(writer, source, accounts)
-        offered = blocks.take if writer.copying and seen is None and writing else None
+        offered = blocks.take if seen is None and writing else None
         for line, cells in source.rows(offered):
             if fast is None:  # the header is read with the first row
                 fast = fast_item_reader(source.index, accounts, writer.copying) or _general
+                refused = blocks.refused  # then nothing more is written
+                writing = writing and not refused
             quick = fast(cells) or _parse_item(source, line, cells, accounts, writer.copying)
             if quick is None:
                 writing = False
@@ -110,6 +117,7 @@ def load_items(
                 writing = not refused
                 loaded += len(batch)
                 batch = []
+        refused = refused or blocks.refused  # when every line came in blocks
         if source.log.total == 0 and batch and not refused:
             refused = not _write(writer, batch, by_index)
             loaded += len(batch)
@@ -150,26 +158,44 @@ def keyed_after_load(conn: Connection, source: CsvFile) -> Iterator[None]:
 
 
 class _BlockWriter:
-    """Takes the blocks of the file that item_blocks reads, into the COPY."""
+    """Takes the blocks of the file that item_blocks reads: into the COPY on PostgreSQL, by
+    multi-row INSERTs on SQLite. A block that the unique key refuses (a document repeated)
+    is not taken, nor any after it (`refused`): the import fails, and the lines from there
+    are only read for their problems."""
 
     def __init__(self, writer: ItemsWriter, source: CsvFile, accounts: dict[str, int | None]):
         self.writer, self.source, self.accounts = writer, source, accounts
-        self.read: BlockReader | None = None
+        self.read: Callable[[str], tuple[Any, int] | None] | None = None
         self.loaded = 0
+        self.refused = False
 
     def take(self, block: str) -> bool:
         if self.read is None:  # the header is read before the first block
             source = self.source
-            self.read = item_block_reader(
-                source.header, source.delimiter, source.line_end, self.accounts
-            ) or (lambda block: None)
-        taken = self.read(block)
+            make = item_block_reader if self.writer.copying else item_block_cells
+            read = make(source.header, source.delimiter, source.line_end, self.accounts)
+            self.read = read or _no_block
+        taken = None if self.refused else self.read(block)
         if taken is None:
             return False
-        text, lines = taken
-        self.writer.write_text(text)
+        rows, lines = taken
+        if self.writer.copying:
+            self.writer.write_text(rows)
+        else:
+            try:
+                self.writer.write_cells(item_block_insert, rows, BLOCK_WIDTH)
+            except IntegrityError as error:
+                if "UNIQUE" not in str(error.orig):
+                    raise
+                self.refused = True
+                return False
         self.loaded += lines
         return True
+
+
+def _no_block(block: str) -> None:
+    """The block reader when the file's header or delimiter rules blocks out."""
+    return None
 
 
 def _write(writer: ItemsWriter, batch: list[ItemRow], by_index: bool) -> bool:

@@ -190,18 +190,31 @@ def sqlite_rows(
     """
     if not rows:
         return
-    per = max(1, SQLITE_PARAMETERS // len(rows[0]))
-    whole = len(rows) - len(rows) % per
-    chain = itertools.chain.from_iterable
+    width = len(rows[0])
     # The flattened copies, a few thousand rows at a time: 100,000 customers at once held
     # some 18 MB more at the import's peak.
-    step = per * 50
-    for first in range(0, whole, step):
-        last = min(first + step, whole)
-        groups = [tuple(chain(rows[start : start + per])) for start in range(first, last, per)]
-        conn.exec_driver_sql(statement(per), groups)
-    if whole < len(rows):
-        conn.exec_driver_sql(statement(1), rows[whole:])
+    step = max(1, SQLITE_PARAMETERS // width) * 50
+    for first in range(0, len(rows), step):
+        cells = tuple(itertools.chain.from_iterable(rows[first : first + step]))
+        sqlite_cells(conn, statement, cells, width)
+
+
+def sqlite_cells(
+    conn: Connection, statement: Callable[[int], str], cells: tuple[Any, ...], width: int
+) -> None:
+    """Run `statement(count)`, an INSERT of `count` rows of `width` values, over `cells`, the
+    values of rows one after another, on SQLite: as many rows per statement as its
+    parameters allow, then the rest one by one."""
+    per = max(1, SQLITE_PARAMETERS // width)
+    step = per * width
+    whole = len(cells) - len(cells) % step
+    if whole:
+        conn.exec_driver_sql(
+            statement(per), [cells[start : start + step] for start in range(0, whole, step)]
+        )
+    if whole < len(cells):
+        rest = range(whole, len(cells), width)
+        conn.exec_driver_sql(statement(1), [cells[start : start + width] for start in rest])
 
 
 def _insert_items(conn: Connection, batch: list[tuple[Any, ...]]) -> None:
@@ -275,6 +288,12 @@ class ItemsWriter:
             (_upsert_items if self.upsert else _insert_items)(self.conn, batch)
             return
         self.write_text("".join([row[2] for row in batch]))
+
+    def write_cells(
+        self, statement: Callable[[int], str], cells: tuple[Any, ...], width: int
+    ) -> None:
+        """Rows as one tuple of their values one after another, on SQLite (sqlite_cells)."""
+        sqlite_cells(self.conn, statement, cells, width)
 
     def write_text(self, text: str) -> None:
         """Lines of COPY's text format, when `copying`."""
