@@ -81,7 +81,7 @@ def now_mask(
 ) -> Any:
     """The mask of the alerts a customer matches now (bits at `positions`): a sum of one CASE
     per alert, or per group of alerts sharing their ITEM criteria. `item_flags`: the alerts
-    whose ITEM criteria are read from a pass over the items (membership_eval._item_flags)."""
+    whose ITEM criteria are read from a pass over the items (alert_conditions.item_flags)."""
     terms = []
     for alert_id, compiled in conditions.items():
         if alert_id in item_flags:

@@ -55,7 +55,6 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    and_,
     bindparam,
     case,
     cast,
@@ -70,9 +69,9 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.schema import CreateTable
 
-from graphql_api import alert_bits, sql_faults
+from graphql_api import alert_bits, alert_conditions, sql_faults
 from graphql_api.criteria import load_criteria
-from graphql_api.evaluation import CUSTOMER_BASE, OPEN, Compiled, compile_criteria, ledger_for
+from graphql_api.evaluation import Compiled, compile_criteria, ledger_for
 from graphql_api.plugins import CriteriaRegistry
 from graphql_api.sql_functions import among
 from graphql_api.storage import (
@@ -80,7 +79,6 @@ from graphql_api.storage import (
     alert_states,
     alerts,
     customers,
-    items,
 )
 
 
@@ -91,19 +89,6 @@ class ChangeKind(enum.Enum):
 
 # Alerts per INSERT … SELECT: a UNION ALL of one SELECT per alert (SQLite allows 500 terms).
 ALERTS_PER_STATEMENT = 100
-# Up to this many alerts with ITEM criteria, each is evaluated by its own EXISTS, which reads
-# a customer's open items in their covering index (storage.ix_items_open) and stops at the
-# first that meets it; beyond, by one pass over every open item computing each alert's flag
-# per customer, which costs as much for one alert as for 34. Measured on the bench (2,000
-# customers, 34 item alerts, CPU): SQLite 64 ms by EXISTS against 135 ms by the pass;
-# PostgreSQL, whose EXISTS are hashed or looped per alert, 132 against 104 ms. Measured again
-# at 10,000 customers on SQLite with the 21 distinct ITEM criteria of a new day, alone: the
-# pass (GROUP BY, a max() per criteria) 297 ms, a correlated subquery computing all 21 flags
-# per customer 300 ms, against about 110 ms for the EXISTS where their customer part holds
-# (and 226 ms for all 21 EXISTS for every customer): each item evaluating every criteria
-# costs more than the EXISTS' seeks, which stop at the first item that meets them.
-EXISTS_UP_TO = {"sqlite": 10_000, "postgresql": 3}
-
 
 # The fresh evaluation, per transaction: a temporary table (PostgreSQL empties it at commit;
 # on SQLite it lives with the connection and is emptied before and after each use).
@@ -186,7 +171,7 @@ def evaluate(
     their SQL failing in the database (found by halves in savepoints, sql_faults.py)."""
 
     def run(part: Mapping[int, Compiled]) -> None:
-        matches = _matches_of(part, customer_ids, conn.dialect)
+        matches = alert_conditions.matches_of(part, customer_ids, conn.dialect)
         conn.execute(insert(fresh).from_select(["alert_id", "customer_id"], matches))
 
     return _run_chunks(conn, compiled, today, customer_ids, run)
@@ -220,7 +205,7 @@ def _changed_customers(
 ) -> Any:
     """(customer id, mask now, mask stored) of the customers (among `customer_ids`) whose
     matches among these alerts changed; bit n is the n-th alert (alert_bits.py)."""
-    source, item_flags = _item_flags(conditions, customer_ids, dialect, outer=True)
+    source, item_flags = alert_conditions.item_flags(conditions, customer_ids, dialect, outer=True)
     ids = list(conditions)
     positions = alert_bits.bit_positions(ids)
     stored_sum, stored_rows_of = alert_bits.stored_mask(positions, dialect)
@@ -317,7 +302,7 @@ def evaluate_into_matches(
     `evaluate`); theirs are not written."""
 
     def run(part: Mapping[int, Compiled]) -> None:
-        matches = _matches_of(part, None, conn.dialect).subquery()
+        matches = alert_conditions.matches_of(part, None, conn.dialect).subquery()
         rows = select(matches.c[0], matches.c[1], literal(at, DateTime(timezone=True)))
         conn.execute(insert(alert_matches).from_select(["alert_id", "customer_id", "since"], rows))
 
@@ -358,7 +343,8 @@ def _guarded(
 
     def probe(conn: Connection, conditions: Mapping[Any, Compiled]) -> object:
         # By position: `failing` also probes one criterion alone, keyed by its name.
-        matches = _matches_of(dict(enumerate(conditions.values())), customer_ids, dialect)
+        by_position = dict(enumerate(conditions.values()))
+        matches = alert_conditions.matches_of(by_position, customer_ids, dialect)
         return conn.execute(select(func.count()).select_from(matches.subquery())).scalar()
 
     try:
@@ -387,55 +373,3 @@ def empty_fresh(conn: Connection) -> None:
         conn.execute(delete(fresh))
         conn.execute(delete(difference))
         conn.execute(delete(changed_masks))
-
-
-def _item_flags(
-    conditions: Mapping[int, Compiled],
-    customer_ids: Sequence[int] | None,
-    dialect: Dialect,
-    *,
-    outer: bool,
-) -> tuple[Any, dict[int, Any]]:
-    """ITEM criteria of many alerts are read in one pass over the open items, which computes
-    every alert's item flag per customer, instead of one correlated EXISTS per alert and
-    customer; those of a few alerts (an alert saved) by their EXISTS, which reads only each
-    customer's items through the index and stops at the first that meets them. Answers the
-    customers (joined with the flags) and each alert's flag (none: its own EXISTS)."""
-    with_items = {i: c.item_part for i, c in conditions.items() if c.item_part is not None}
-    if len(with_items) <= EXISTS_UP_TO.get(dialect.name, 3):
-        return CUSTOMER_BASE, {}
-    either = func.bool_or if dialect.name == "postgresql" else func.max
-    # Alerts with the same ITEM criteria share one flag (bench, a new day: 25 alerts, 21
-    # criteria).
-    sharing = alert_bits.same_sql(with_items, dialect)
-    per_customer = select(
-        items.c.customer_id, *(either(with_items[s[0]]).label(f"i{s[0]}") for s in sharing)
-    ).where(OPEN)
-    if customer_ids is not None:
-        per_customer = per_customer.where(among(items.c.customer_id, list(customer_ids)))
-    item_flags = per_customer.group_by(items.c.customer_id).cte("item_flags")
-    on = item_flags.c.customer_id == customers.c.id
-    join = CUSTOMER_BASE.outerjoin if outer else CUSTOMER_BASE.join
-    joined = join(item_flags, on)
-    return joined, {i: item_flags.c[f"i{s[0]}"] for s in sharing for i in s}
-
-
-def _matches_of(
-    conditions: Mapping[int, Compiled], customer_ids: Sequence[int] | None, dialect: Dialect
-) -> Any:
-    """(alert id, customer id) of every match of these alerts: one UNION ALL."""
-    scope = [] if customer_ids is None else [among(customers.c.id, list(customer_ids))]
-    source, flags = _item_flags(conditions, customer_ids, dialect, outer=False)
-    selects = [
-        select(literal(alert_id, Integer), customers.c.id)
-        .select_from(source if alert_id in flags else CUSTOMER_BASE)
-        .where(_condition(alert_id, compiled, flags), *scope)
-        for alert_id, compiled in conditions.items()
-    ]
-    return selects[0] if len(selects) == 1 else union_all(*selects)
-
-
-def _condition(alert_id: int, compiled: Compiled, flags: Mapping[int, Any]) -> Any:
-    if alert_id in flags:
-        return and_(compiled.customer_part, flags[alert_id])
-    return compiled.condition
