@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -182,11 +183,8 @@ class _BlockWriter:
         if self.writer.copying:
             self.writer.write_text(rows)
         else:
-            try:
-                self.writer.write_cells(item_block_insert, rows, BLOCK_WIDTH)
-            except IntegrityError as error:
-                if "UNIQUE" not in str(error.orig):
-                    raise
+            write = partial(self.writer.write_cells, item_block_insert, rows, BLOCK_WIDTH)
+            if _refused_by_key(write):
                 self.refused = True
                 return False
         self.loaded += lines
@@ -200,13 +198,22 @@ def _no_block(block: str) -> None:
 
 def _write(writer: ItemsWriter, batch: list[ItemRow], by_index: bool) -> bool:
     """Write `batch`; False when the unique index refused a duplicate (`by_index`)."""
-    try:
+    if not by_index:
         writer.write(batch)
+        return True
+    return not _refused_by_key(partial(writer.write, batch))
+
+
+def _refused_by_key(write: Callable[[], object]) -> bool:
+    """Run `write`; True when the items' unique key refused a duplicate document (SQLite
+    undoes the refused statement, and the transaction goes on)."""
+    try:
+        write()
     except IntegrityError as error:
-        if not by_index or "UNIQUE" not in str(error.orig):
+        if "UNIQUE" not in str(error.orig):
             raise
-        return False
-    return True
+        return True
+    return False
 
 
 def _duplicate_suspects(source: CsvFile) -> list[tuple[int, str, str]]:
