@@ -3,7 +3,8 @@ membership (SPEC §9). It reports and repairs nothing.
 
 What is compared, for every settled alert (a frozen one keeps its membership on purpose
 and is only listed): the customers it matches now against its stored matches, and its
-stored count against its matches.
+stored count against its matches. The tables without foreign keys (storage.py) are also
+searched for rows whose alert, customer or user does not exist.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import Table, exists, func, select
 from sqlalchemy.engine import Connection
 
 from graphql_api import bell_keys
@@ -24,7 +25,25 @@ from graphql_api.membership_eval import (
 )
 from graphql_api.plugins import CriteriaRegistry
 from graphql_api.sql_functions import among
-from graphql_api.storage import alert_matches, alert_states, alerts, customers
+from graphql_api.storage import (
+    alert_changes,
+    alert_matches,
+    alert_states,
+    alerts,
+    customers,
+    users,
+)
+from graphql_api.storage import bell_keys as bell_keys_table
+
+# What each table without foreign keys refers to: (table, column, parent, the parent's noun).
+REFERENCES: tuple[tuple[Table, str, Table, str], ...] = (
+    (alert_matches, "alert_id", alerts, "alert"),
+    (alert_matches, "customer_id", customers, "customer"),
+    (alert_changes, "alert_id", alerts, "alert"),
+    (alert_changes, "customer_id", customers, "customer"),
+    (bell_keys_table, "user_id", users, "user"),
+    (bell_keys_table, "customer_id", customers, "customer"),
+)
 
 
 @dataclass
@@ -104,4 +123,22 @@ def check_membership(conn: Connection, registry: CriteriaRegistry, today: date) 
                 f"alert {alert_id} {names[alert_id]!r}: its count says {kept}, {actual} stored"
             )
     report.differences += bell_keys.differences(conn)  # the worklist's keys, from scratch
+    report.differences += orphans(conn)
     return report
+
+
+def orphans(conn: Connection) -> list[str]:
+    """The rows of the tables without foreign keys whose alert, customer or user does not
+    exist, counted per missing parent: what a deletion left behind."""
+    found = []
+    for table, column, parent, noun in REFERENCES:
+        refers = table.c[column]
+        missing = ~exists().where(parent.c.id == refers)
+        rows = conn.execute(
+            select(refers, func.count()).where(missing).group_by(refers).order_by(refers)
+        )
+        for parent_id, count in rows:
+            found.append(
+                f"{table.name}: {count} row(s) of {noun} {parent_id}, which does not exist"
+            )
+    return found

@@ -227,15 +227,20 @@ def ledger_marks(conn: Connection) -> tuple[date | None, int]:
 
 
 # -- membership (SPEC §9): which customers match each alert, since when, what changed ---------
-# Kept by graphql_api/membership.py; every row of an alert goes with it (ON DELETE CASCADE).
+# Kept by graphql_api/membership.py. The tables that take its bulk writes (alert_matches,
+# alert_changes, bell_keys) have no foreign keys (migration 0012): on PostgreSQL each row
+# would fire a lookup of its parents, which the writer has just read under the ledger lock.
+# Deleting an alert deletes its rows there (membership.forget_alert); customers and users
+# are never deleted; `dso-alerts check` reports a row whose parent does not exist
+# (membership_check.py). The small per-alert tables keep theirs (ON DELETE CASCADE).
 
 # One row per (alert, customer) match. The primary key reads an alert's matches and counts
 # them; the customer index reads a page's bells (covering: `since` is in it).
 alert_matches = Table(
     "alert_matches",
     metadata,
-    Column("alert_id", ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True),
-    Column("customer_id", ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
+    Column("alert_id", Integer, primary_key=True),  # of alerts, of customers: no foreign keys
+    Column("customer_id", Integer, primary_key=True),
     Column("since", DateTime(timezone=True), nullable=False),
     Index("ix_alert_matches_customer", "customer_id", "alert_id", "since"),
     sqlite_with_rowid=False,
@@ -248,8 +253,8 @@ alert_changes = Table(
     "alert_changes",
     metadata,
     Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
-    Column("alert_id", ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
-    Column("customer_id", ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column("alert_id", Integer, nullable=False),  # of alerts, of customers: no foreign keys
+    Column("customer_id", Integer, nullable=False),
     Column("kind", String(7), nullable=False),  # ENTERED, LEFT
     Column("at", DateTime(timezone=True), nullable=False),
     Column("day", Date, nullable=False),
@@ -302,9 +307,9 @@ alert_seen = Table(
 bell_keys = Table(
     "bell_keys",
     metadata,
-    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Integer, primary_key=True),  # of users, of customers: no foreign keys
     Column("tab", String(10), primary_key=True),  # COLLECTION, RISK
-    Column("customer_id", ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
+    Column("customer_id", Integer, primary_key=True),
     Column("bell_key", Integer, nullable=False),
     Column("account_number", CODE, nullable=False),
     sqlite_with_rowid=False,

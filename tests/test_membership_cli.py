@@ -15,7 +15,7 @@ from graphql_api import membership_day
 from graphql_api.cli import main
 from graphql_api.database import create_db_engine
 from graphql_api.plugins import CriteriaRegistry
-from graphql_api.storage import alert_matches, customers
+from graphql_api.storage import alert_changes, alert_matches, alerts, bell_keys, customers
 from graphql_api.users import User
 from tests.conftest import TODAY
 from tests.ledger_builder import dump_database, load_ledger
@@ -77,6 +77,41 @@ def test_check_fails_on_a_corrupted_row_and_repairs_nothing(
     assert result.exit_code == 1, result.output
     assert expected in result.stdout
     assert f"alert {big} 'big': its count says 2, " in result.stdout
+    assert "Membership differs" in result.stderr
+    assert dump_database(engine) == before
+
+
+@pytest.mark.parametrize("orphan", ["alert", "customer", "user"])
+def test_check_fails_on_a_row_of_an_alert_customer_or_user_that_does_not_exist(
+    cli: Any, engine: Engine, ledger: dict[str, int], orphan: str
+) -> None:
+    """The membership tables have no foreign keys (storage.py): a deletion by hand, or a
+    row written by hand, can leave a row whose parent is gone."""
+    big = ledger["big"]
+    with engine.begin() as conn:
+        if orphan == "alert":  # deleted in SQL rather than by deleteAlert
+            conn.execute(delete(alerts).where(alerts.c.id == big))
+            expected = f"alert_matches: 2 row(s) of alert {big}, which does not exist"
+        elif orphan == "customer":
+            conn.execute(
+                insert(alert_changes).values(
+                    alert_id=big, customer_id=999_999, kind="ENTERED",
+                    at=stored_changes(engine)[0].at, day=TODAY, cause="IMPORT",
+                )
+            )  # fmt: skip
+            expected = "alert_changes: 1 row(s) of customer 999999, which does not exist"
+        else:
+            conn.execute(
+                insert(bell_keys).values(
+                    user_id=999_999, tab="RISK", customer_id=1, bell_key=1_000_001,
+                    account_number="A",
+                )
+            )  # fmt: skip
+            expected = "bell_keys: 1 row(s) of user 999999, which does not exist"
+    before = dump_database(engine)
+    result = cli("check")
+    assert result.exit_code == 1, result.output
+    assert expected in result.stdout
     assert "Membership differs" in result.stderr
     assert dump_database(engine) == before
 
