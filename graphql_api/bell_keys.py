@@ -15,7 +15,8 @@ row at a time in Python: entries gained are added to the keys arithmetically (th
 level, the larger count: exact, and it reads no other match), and a customer that lost
 an entry, or whose alert changed level, tab or audience, is grouped again. A diff in
 which most customers lost an entry groups its users' and tabs' keys whole, in one
-statement. Users and customers deleted take their keys with them (ON DELETE CASCADE).
+statement. Users and customers are never deleted (the table has no foreign keys,
+storage.py: `dso-alerts check` reports a key of one that does not exist).
 """
 
 from __future__ import annotations

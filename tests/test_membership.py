@@ -47,7 +47,14 @@ from graphql_api.membership_check import check_membership
 from graphql_api.plugins import CriteriaRegistry, load_registry
 from graphql_api.reminders import delete_reminder, log_reminder
 from graphql_api.request_context import RequestContext
-from graphql_api.storage import alert_states, customers, reminders, users
+from graphql_api.storage import (
+    alert_changes,
+    alert_matches,
+    alert_states,
+    customers,
+    reminders,
+    users,
+)
 from graphql_api.users import Role, User, add_user
 from tests.conftest import TODAY
 from tests.ledger_builder import (
@@ -205,6 +212,10 @@ def test_each_event_records_what_changed_with_its_cause_and_day(
     assert all(c.alert_id != item for c in stored_changes(engine))
     assert all(alert_id != item for alert_id, _ in stored_matches(engine))
     assert daily_counts(engine, item) == {} and item not in match_counts(engine)
+    with engine.connect() as conn:  # no foreign key deletes them (storage.py): the code does
+        for table in (alert_matches, alert_changes):
+            left = select(func.count()).select_from(table).where(table.c.alert_id == item)
+            assert conn.execute(left).scalar_one() == 0, table.name
     assert_exact(engine, registry, later)
 
 
