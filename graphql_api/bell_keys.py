@@ -123,8 +123,11 @@ def alert_edited(conn: Connection, before: Any, values: Mapping[str, Any]) -> No
 
 
 def user_added(conn: Connection, name: str) -> None:
-    """A new user sees the public alerts: their keys, in every tab."""
+    """A new user sees the public alerts: their keys, in every tab. Keys already under
+    their id go first: those of a user deleted by hand (the table has no foreign keys,
+    and SQLite gives a deleted last row's id to the next user)."""
     user_id = conn.execute(select(users.c.id).where(users.c.name == name)).scalar_one()
+    conn.execute(delete(bell_keys).where(bell_keys.c.user_id == user_id))
     conn.execute(_insert(_keys(frozenset([user_id]), EVERY_TAB, None)))
 
 

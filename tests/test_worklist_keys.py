@@ -205,6 +205,23 @@ def test_the_keys_follow_every_kind_of_change(
         ("carol", "COLLECTION", "A"), ("carol", "COLLECTION", "C")
     }  # fmt: skip
 
+    # Users are never deleted; one deleted by hand leaves keys (the table has no foreign
+    # keys), which `check` names, and which a new user never inherits, even with their id.
+    with engine.begin() as conn:
+        gone = conn.execute(select(users.c.id).where(users.c.name == "carol")).scalar_one()
+        conn.execute(delete(users).where(users.c.id == gone))
+    with write_transaction(engine) as conn:
+        add_user(conn, "dave", Role.VIEWER)  # SQLite gives dave carol's id
+    assert {k: v for k, v in stored_keys(engine).items() if k[0] == "dave"} == {
+        k: v for k, v in expected_keys(engine).items() if k[0] == "dave"
+    }
+    with engine.connect() as conn:
+        dave = conn.execute(select(users.c.id).where(users.c.name == "dave")).scalar_one()
+    with write_transaction(engine) as conn:
+        report = check_membership(conn, registry, later)
+    orphans = f"bell_keys: 2 row(s) of user {gone}, which does not exist"
+    assert (orphans in report.differences) == (dave != gone), report.differences
+
 
 # -- privacy --------------------------------------------------------------------------------
 
