@@ -8,12 +8,13 @@ import contextlib
 import functools
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Dialect, Engine, create_engine, event, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.expression import Executable
 
 from graphql_api.pool_ping import ping_when_spoken_to
 from graphql_api.sql_functions import register_sqlite_functions
@@ -102,11 +103,59 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
 @contextlib.contextmanager
 def read_transaction(engine: Engine) -> Iterator[Connection]:
     """One consistent snapshot for every statement of a request."""
-    options: dict[str, Any] = {}
-    if engine.dialect.name == "postgresql":
-        options["isolation_level"] = "REPEATABLE READ"
-    with engine.connect().execution_options(**options) as conn, conn.begin():
+    with opening_read(engine) as (conn, _):
         yield conn
+
+
+# PostgreSQL: a snapshot for every statement of the transaction, taken by its first.
+BEGIN_READ = b"BEGIN ISOLATION LEVEL REPEATABLE READ"
+
+
+@contextlib.contextmanager
+def opening_read(
+    engine: Engine, first: Executable | None = None, parameters: Mapping[str, Any] | None = None
+) -> Iterator[tuple[Connection, list[Sequence[Any]]]]:
+    """A read transaction (`read_transaction`) and the rows of its first statement `first`
+    (a SELECT built once, whose `parameters` need no SQLAlchemy type processing; none: no
+    rows), as tuples.
+
+    On PostgreSQL the BEGIN and `first` travel together, one round trip where psycopg makes
+    two (it waits for its own BEGIN, even in pipeline mode): the connection is in autocommit
+    and the BEGIN is ours, sent in one pipeline with `first`. The transaction then ends as
+    any other: SQLAlchemy's commit or rollback reaches psycopg, which ends what the server
+    says is open, autocommit or not."""
+    if engine.dialect.name != "postgresql":
+        with engine.connect() as conn, conn.begin():
+            yield conn, [] if first is None else list(conn.execute(first, parameters).all())
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn, conn.begin():
+        yield conn, _begin_with(conn, first, parameters)
+
+
+def _begin_with(
+    conn: Connection, first: Executable | None, parameters: Mapping[str, Any] | None
+) -> list[Sequence[Any]]:
+    driver = conn.connection.dbapi_connection
+    assert driver is not None
+    if first is None:
+        driver.execute(BEGIN_READ)
+        return []
+    sql = _driver_sql(first, conn.dialect)
+    cursor = driver.cursor()
+    try:
+        # Both queued, then sent with one Sync when the pipeline ends; the rows are read after.
+        with driver.pipeline():
+            driver.execute(BEGIN_READ)
+            cursor.execute(sql, parameters)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+@functools.lru_cache(maxsize=16)
+def _driver_sql(statement: Executable, dialect: Dialect) -> str:
+    """A statement built once (a module's constant) as its driver's SQL, compiled once."""
+    return str(statement.compile(dialect=dialect))  # type: ignore[attr-defined]
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
