@@ -9,10 +9,13 @@ from collections.abc import Callable
 from typing import Any
 
 from graphql import (
+    GraphQLBoolean,
     GraphQLEnumType,
     GraphQLField,
+    GraphQLID,
     GraphQLList,
     GraphQLObjectType,
+    GraphQLString,
     get_named_type,
     is_leaf_type,
     is_non_null_type,
@@ -108,3 +111,20 @@ def _attribute(field: GraphQLField) -> str | None:
     ):
         return None
     return definition.python_name
+
+
+def unchanged_type(field_type: Any) -> type | None:
+    """The type of the values a leaf field's scalar answers unchanged: graphql-core's String
+    and ID return a `str` as it is, and Boolean a `bool` (a page has ~400 such values); None
+    for any other scalar or enum, whose values are coerced."""
+    named = get_named_type(field_type)
+    if named is GraphQLString or named is GraphQLID:
+        return str
+    return bool if named is GraphQLBoolean else None
+
+
+def non_null_object(field_type: Any) -> GraphQLObjectType | None:
+    """The object type of a non-null object field; None for any other type."""
+    if is_non_null_type(field_type) and isinstance(field_type.of_type, GraphQLObjectType):
+        return field_type.of_type
+    return None
