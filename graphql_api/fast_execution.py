@@ -21,22 +21,21 @@ is called without strawberry's per-call wrapper when nothing in it can differ fr
 parent to the next (resolver_calls.py): the customer's `bell`, 50 times a page.
 
 It overrides graphql-core 3.3's `execute_field`, `execute_fields` and
-`complete_iterable_value`, which graphql-core documents as private, and reads
-strawberry's field definitions: pyproject.toml pins graphql-core and strawberry to
-the releases it is checked against (see the README), and DSO_ALERTS_EXECUTOR=graphql-core
-turns it off.
+`complete_iterable_value`, which graphql-core documents as private (and `execute_operation`,
+to break a cycle once a request is answered), and reads strawberry's field definitions:
+pyproject.toml pins graphql-core and strawberry to the releases it is checked against (see
+the README), and DSO_ALERTS_EXECUTOR=graphql-core turns it off.
 """
 
 from __future__ import annotations
 
 import inspect
-import weakref
-from typing import Any, ClassVar
+from typing import Any
 
 from graphql import (
+    ExecutionResult,
     GraphQLField,
     GraphQLObjectType,
-    GraphQLSchema,
     Undefined,
     is_non_null_type,
 )
@@ -45,15 +44,7 @@ from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from graphql_api.completion_memo import Memo, memo_for
-from graphql_api.plain_fields import (
-    ObjectFields,
-    PlainFields,
-    accepts,
-    non_null_object,
-    object_fields,
-    plain_fields,
-    unchanged_type,
-)
+from graphql_api.plain_fields import accepts, fields_of, non_null_object, unchanged_type
 from graphql_api.resolver_calls import direct_call
 from graphql_api.settings import Settings
 
@@ -69,10 +60,6 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
     many customers is the same alert asked the same fields.
     """
 
-    _plain: ClassVar[
-        weakref.WeakKeyDictionary[GraphQLSchema, dict[str, tuple[PlainFields, ObjectFields]]]
-    ] = weakref.WeakKeyDictionary()
-
     @classmethod
     def for_settings(cls) -> type[StrawberryGraphQLCoreExecutionContext]:
         """The execution context DSO_ALERTS_EXECUTOR names: this one (`fast`, the default)
@@ -84,7 +71,6 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self.short_path = self._short_path_applies()
         # id of an all-plain selection -> id(object) -> its completed fields (its memo's)
         self._memo: dict[int, dict[int, dict[str, Any]]] = {}
-        self._fields: dict[str, tuple[PlainFields, ObjectFields]] = {}
         # (parent type, id of a field's selection) -> (the selection, kept alive so that its
         # id stays its own; its nodes; the field; its resolver's direct call, if it has one;
         # the object type it returns, when non-null)
@@ -100,21 +86,14 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return False
         return not any(self.schema.get_directive(name) for name in INCREMENTAL_DIRECTIVES)
 
-    def _plain_of(self, parent_type: GraphQLObjectType) -> tuple[PlainFields, ObjectFields]:
-        known = self._fields.get(parent_type.name)
-        if known is not None:
-            return known
-        by_type = self._plain.get(self.schema)
-        if by_type is None:
-            by_type = self._plain[self.schema] = {}
-        fields = by_type.get(parent_type.name)
-        if fields is None:
-            fields = by_type[parent_type.name] = (
-                plain_fields(parent_type),
-                object_fields(parent_type),
-            )
-        self._fields[parent_type.name] = fields
-        return fields
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        result = super().execute_operation(serially)
+        if type(result) is ExecutionResult:  # answered synchronously: nothing runs later
+            # graphql-core's helpers for async work hold bound methods of the executor: a
+            # cycle that left what a request read to the cyclic collector, 150 objects a
+            # bell page (cycles make the server's collections; see app.py's GC_THRESHOLD)
+            del self.async_helpers
+        return result
 
     def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> Plan:
         """Whether a selection is all plain leaves (then its memo), and for each of its fields:
@@ -122,7 +101,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         neither), and the type of the values its scalar answers as they are (`unchanged_type`);
         None when the type has no plain field. Worked out once per selection and request (a
         selection is of one type), found with one lookup: 240 a page."""
-        plain, objects = self._plain_of(parent_type)
+        plain, objects = fields_of(self.schema, parent_type)
         plan = None
         if plain or objects:
             plan = [

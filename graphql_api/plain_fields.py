@@ -5,6 +5,7 @@ strawberry would read with `getattr` (no resolver, no arguments, no permission).
 from __future__ import annotations
 
 import enum
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,7 @@ from graphql import (
     GraphQLID,
     GraphQLList,
     GraphQLObjectType,
+    GraphQLSchema,
     GraphQLString,
     get_named_type,
     is_leaf_type,
@@ -25,6 +27,26 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 # field name -> (attribute, coerce, nullable), per object type
 PlainFields = dict[str, tuple[str, Callable[[Any], Any], bool]]
+# field name -> (attribute, object type, whether a list of them), per object type
+ObjectFields = dict[str, tuple[str, GraphQLObjectType, bool]]
+
+# what fields_of found, by schema and type name
+_found: weakref.WeakKeyDictionary[GraphQLSchema, dict[str, tuple[PlainFields, ObjectFields]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def fields_of(
+    schema: GraphQLSchema, object_type: GraphQLObjectType
+) -> tuple[PlainFields, ObjectFields]:
+    """The plain leaves and plain object fields of `object_type`, worked out once per schema."""
+    by_type = _found.get(schema)
+    if by_type is None:
+        by_type = _found[schema] = {}
+    found = by_type.get(object_type.name)
+    if found is None:
+        found = by_type[object_type.name] = (plain_fields(object_type), object_fields(object_type))
+    return found
 
 
 def plain_fields(object_type: GraphQLObjectType) -> PlainFields:
@@ -55,10 +77,6 @@ def _by_member(coerce: Callable[[Any], Any]) -> Callable[[Any], Any]:
         return found
 
     return coerced
-
-
-# field name -> (attribute, object type, whether a list of them), per object type
-ObjectFields = dict[str, tuple[str, GraphQLObjectType, bool]]
 
 
 def object_fields(object_type: GraphQLObjectType) -> ObjectFields:
