@@ -21,34 +21,30 @@ is called without strawberry's per-call wrapper when nothing in it can differ fr
 parent to the next (resolver_calls.py): the customer's `bell`, 50 times a page.
 
 It overrides graphql-core 3.3's `execute_field`, `execute_fields` and
-`complete_iterable_value`, which graphql-core documents as private, and reads
-strawberry's field definitions: pyproject.toml pins graphql-core and strawberry to
-the releases it is checked against (see the README), and DSO_ALERTS_EXECUTOR=graphql-core
-turns it off.
+`complete_iterable_value`, which graphql-core documents as private (and `execute_operation`,
+to break a cycle once a request is answered), and reads strawberry's field definitions:
+pyproject.toml pins graphql-core and strawberry to the releases it is checked against (see
+the README), and DSO_ALERTS_EXECUTOR=graphql-core turns it off.
 """
 
 from __future__ import annotations
 
 import inspect
-import weakref
-from typing import Any, ClassVar
+from typing import Any
 
 from graphql import (
-    GraphQLBoolean,
+    ExecutionResult,
     GraphQLField,
-    GraphQLID,
     GraphQLObjectType,
-    GraphQLSchema,
-    GraphQLString,
     Undefined,
-    get_named_type,
     is_non_null_type,
 )
 from graphql.execution.executor import to_nodes
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from graphql_api.plain_fields import ObjectFields, PlainFields, accepts, object_fields, plain_fields
+from graphql_api.completion_memo import Memo, memo_for
+from graphql_api.plain_fields import accepts, fields_of, non_null_object, unchanged_type
 from graphql_api.resolver_calls import direct_call
 from graphql_api.settings import Settings
 
@@ -59,13 +55,10 @@ INCREMENTAL_DIRECTIVES = ("defer", "stream")
 class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """Executes plain fields inline; everything else as graphql-core does.
 
-    An object whose selection is all plain fields is completed once per request: a
-    bell entry shown on many customers is the same alert asked the same fields.
+    An object whose selection is all plain fields is completed once per request, or once
+    for all requests when its class is `shared` (completion_memo.py): a bell entry shown on
+    many customers is the same alert asked the same fields.
     """
-
-    _plain: ClassVar[
-        weakref.WeakKeyDictionary[GraphQLSchema, dict[str, tuple[PlainFields, ObjectFields]]]
-    ] = weakref.WeakKeyDictionary()
 
     @classmethod
     def for_settings(cls) -> type[StrawberryGraphQLCoreExecutionContext]:
@@ -76,16 +69,13 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.short_path = self._short_path_applies()
-        # selection -> id(object) -> its completed fields; `_kept` keeps the objects alive,
-        # so that their ids stay their own for the request.
+        # id of an all-plain selection -> id(object) -> its completed fields (its memo's)
         self._memo: dict[int, dict[int, dict[str, Any]]] = {}
-        self._kept: list[Any] = []
-        self._fields: dict[str, tuple[PlainFields, ObjectFields]] = {}
         # (parent type, id of a field's selection) -> (the selection, kept alive so that its
         # id stays its own; its nodes; the field; its resolver's direct call, if it has one;
         # the object type it returns, when non-null)
         self._calls: dict[tuple[str, int], tuple[Any, Any, GraphQLField | None, Any, Any]] = {}
-        self._plans: dict[int, tuple[Any, bool, list[tuple[str, Any, Any, Any, Any]] | None]] = {}
+        self._plans: dict[int, Plan] = {}
 
     def _short_path_applies(self) -> bool:
         """False when the request must be graphql-core's alone: an extension's `resolve` hook
@@ -96,42 +86,36 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return False
         return not any(self.schema.get_directive(name) for name in INCREMENTAL_DIRECTIVES)
 
-    def _plain_of(self, parent_type: GraphQLObjectType) -> tuple[PlainFields, ObjectFields]:
-        known = self._fields.get(parent_type.name)
-        if known is not None:
-            return known
-        by_type = self._plain.get(self.schema)
-        if by_type is None:
-            by_type = self._plain[self.schema] = {}
-        fields = by_type.get(parent_type.name)
-        if fields is None:
-            fields = by_type[parent_type.name] = (
-                plain_fields(parent_type),
-                object_fields(parent_type),
-            )
-        self._fields[parent_type.name] = fields
-        return fields
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        result = super().execute_operation(serially)
+        if type(result) is ExecutionResult:  # answered synchronously: nothing runs later
+            # graphql-core's helpers for async work hold bound methods of the executor: a
+            # cycle that left what a request read to the cyclic collector, 150 objects a
+            # bell page (cycles make the server's collections; see app.py's GC_THRESHOLD)
+            del self.async_helpers
+        return result
 
-    def _plan(
-        self, parent_type: GraphQLObjectType, grouped_field_set: Any
-    ) -> tuple[Any, bool, list[tuple[str, Any, Any, Any, Any]] | None]:
-        """Whether a selection is all plain leaves, and for each of its fields: the response
-        name, the field details, how it is read (a plain leaf, a plain object, or neither),
-        and the type of the values its scalar answers as they are (`_unchanged`); None when
-        the type has no plain field. Worked out once per selection and request (a selection
-        is of one type), found with one lookup: 240 a page."""
-        plain, objects = self._plain_of(parent_type)
+    def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> Plan:
+        """Whether a selection is all plain leaves (then its memo), and for each of its fields:
+        the response name, the field details, how it is read (a plain leaf, a plain object, or
+        neither), and the type of the values its scalar answers as they are (`unchanged_type`);
+        None when the type has no plain field. Worked out once per selection and request (a
+        selection is of one type), found with one lookup: 240 a page."""
+        plain, objects = fields_of(self.schema, parent_type)
         plan = None
         if plain or objects:
             plan = [
                 (response_name, details, plain.get(name), objects.get(name),
-                 _unchanged(parent_type.fields[name].type) if name in plain else None)
+                 unchanged_type(parent_type.fields[name].type) if name in plain else None)
                 for response_name, details in grouped_field_set.items()
                 for name in (details[0].node.name.value,)
             ]  # fmt: skip
-        all_plain = bool(plan) and all(spec is not None for _, _, spec, _, _ in plan or ())
+        memo = None
+        if plan and all(spec is not None for _, _, spec, _, _ in plan):
+            memo = memo_for(self.schema, parent_type, grouped_field_set)
+            self._memo[id(grouped_field_set)] = memo.results
         # the selection is kept alive with its plan, so that its id stays its own
-        known = self._plans[id(grouped_field_set)] = (grouped_field_set, all_plain, plan)
+        known = self._plans[id(grouped_field_set)] = (grouped_field_set, memo, plan)
         return known
 
     def complete_iterable_value(  # type: ignore[override]
@@ -272,7 +256,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     self.schema, field_def, first, self.variable_values, self.hide_suggestions
                 )
             nodes = to_nodes(field_details_list)
-            returned = _non_null_object(field_def.type) if field_def is not None else None
+            returned = non_null_object(field_def.type) if field_def is not None else None
             known = self._calls[key] = (field_details_list, nodes, field_def, call, returned)
         _, nodes, field_def, call, returned = known
         if call is None or field_def is None:
@@ -328,14 +312,13 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         known = self._plans.get(id(grouped_field_set))
         if known is None:
             known = self._plan(parent_type, grouped_field_set)
-        _, all_plain, plan = known
+        _, memo, plan = known
         if plan is None:
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
-        if all_plain:
-            memo = self._memo.get(id(grouped_field_set))
-            seen = None if memo is None else memo.get(id(source_value))
+        if memo is not None:  # all plain
+            seen = memo.results.get(id(source_value))
             if seen is not None:
                 return seen
         results: dict[str, Any] = {}
@@ -383,9 +366,8 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             # never with this project's sync resolvers; a dict (an object's fields) never is
             if type(result) is not dict and self.is_awaitable(result):
                 awaitable_fields.append(response_name)
-        if fast_only and all_plain:
-            self._memo.setdefault(id(grouped_field_set), {})[id(source_value)] = results
-            self._kept.append(source_value)
+        if fast_only and memo is not None:
+            memo.remember(source_value, results)
         if not awaitable_fields:
             return results
 
@@ -397,18 +379,5 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return awaited()
 
 
-def _unchanged(field_type: Any) -> type | None:
-    """The type of the values a leaf field's scalar answers unchanged: graphql-core's String
-    and ID return a `str` as it is, and Boolean a `bool` (a page has ~400 such values); None
-    for any other scalar or enum, whose values are coerced."""
-    named = get_named_type(field_type)
-    if named is GraphQLString or named is GraphQLID:
-        return str
-    return bool if named is GraphQLBoolean else None
-
-
-def _non_null_object(field_type: Any) -> GraphQLObjectType | None:
-    """The object type of a non-null object field; None for any other type."""
-    if is_non_null_type(field_type) and isinstance(field_type.of_type, GraphQLObjectType):
-        return field_type.of_type
-    return None
+# A selection's plan (see `_plan`): the selection, its memo when it is all plain, its fields.
+Plan = tuple[Any, Memo | None, list[tuple[str, Any, Any, Any, Any]] | None]

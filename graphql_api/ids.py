@@ -18,6 +18,7 @@ type is None, which every caller answers exactly as an id naming nothing.
 
 from __future__ import annotations
 
+import base64
 import re
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -47,7 +48,9 @@ def new_alert_key() -> str:
 
 
 def encode(type_name: str, key: str) -> str:
-    return str(GlobalID(type_name, key))
+    # What str(GlobalID(type_name, key)) gives, without building one: a bell page encodes
+    # 50 customers' ids, at a third of the cost.
+    return base64.b64encode(f"{type_name}:{key}".encode()).decode()
 
 
 def decode(value: object) -> tuple[str, str] | None:

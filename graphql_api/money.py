@@ -156,6 +156,8 @@ class Money(TypeDecorator[Decimal]):
             return super().result_processor(dialect, coltype)
 
         def process(value: Any) -> Decimal | None:
+            if type(value) is int:  # from_cents' first case inline: nearly every value
+                return Decimal(value).scaleb(-2)
             return None if value is None else from_cents(value)
 
         return process

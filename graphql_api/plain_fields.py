@@ -5,14 +5,19 @@ strawberry would read with `getattr` (no resolver, no arguments, no permission).
 from __future__ import annotations
 
 import enum
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 from graphql import (
+    GraphQLBoolean,
     GraphQLEnumType,
     GraphQLField,
+    GraphQLID,
     GraphQLList,
     GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLString,
     get_named_type,
     is_leaf_type,
     is_non_null_type,
@@ -22,6 +27,26 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 # field name -> (attribute, coerce, nullable), per object type
 PlainFields = dict[str, tuple[str, Callable[[Any], Any], bool]]
+# field name -> (attribute, object type, whether a list of them), per object type
+ObjectFields = dict[str, tuple[str, GraphQLObjectType, bool]]
+
+# what fields_of found, by schema and type name
+_found: weakref.WeakKeyDictionary[GraphQLSchema, dict[str, tuple[PlainFields, ObjectFields]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def fields_of(
+    schema: GraphQLSchema, object_type: GraphQLObjectType
+) -> tuple[PlainFields, ObjectFields]:
+    """The plain leaves and plain object fields of `object_type`, worked out once per schema."""
+    by_type = _found.get(schema)
+    if by_type is None:
+        by_type = _found[schema] = {}
+    found = by_type.get(object_type.name)
+    if found is None:
+        found = by_type[object_type.name] = (plain_fields(object_type), object_fields(object_type))
+    return found
 
 
 def plain_fields(object_type: GraphQLObjectType) -> PlainFields:
@@ -52,10 +77,6 @@ def _by_member(coerce: Callable[[Any], Any]) -> Callable[[Any], Any]:
         return found
 
     return coerced
-
-
-# field name -> (attribute, object type, whether a list of them), per object type
-ObjectFields = dict[str, tuple[str, GraphQLObjectType, bool]]
 
 
 def object_fields(object_type: GraphQLObjectType) -> ObjectFields:
@@ -108,3 +129,20 @@ def _attribute(field: GraphQLField) -> str | None:
     ):
         return None
     return definition.python_name
+
+
+def unchanged_type(field_type: Any) -> type | None:
+    """The type of the values a leaf field's scalar answers unchanged: graphql-core's String
+    and ID return a `str` as it is, and Boolean a `bool` (a page has ~400 such values); None
+    for any other scalar or enum, whose values are coerced."""
+    named = get_named_type(field_type)
+    if named is GraphQLString or named is GraphQLID:
+        return str
+    return bool if named is GraphQLBoolean else None
+
+
+def non_null_object(field_type: Any) -> GraphQLObjectType | None:
+    """The object type of a non-null object field; None for any other type."""
+    if is_non_null_type(field_type) and isinstance(field_type.of_type, GraphQLObjectType):
+        return field_type.of_type
+    return None

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import gc
 import operator
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -277,3 +279,41 @@ def test_a_scalar_answers_a_value_of_its_own_type_as_it_is_and_coerces_any_other
         {"text": "true", "flag": True, "ident": "7"},
         {"text": "1.5", "flag": False, "ident": "2"},
     ]}, "errors": []}  # fmt: skip
+
+
+# -- what a request leaves behind ------------------------------------------------------------
+
+
+def test_a_synchronous_request_leaves_no_cycle_for_the_collector() -> None:
+    """Everything a request read is freed when it is answered, not at the next collection."""
+    executors: list[weakref.ref[FastExecutionContext]] = []
+
+    class Watched(FastExecutionContext):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            executors.append(weakref.ref(self))
+
+    schema = strawberry.Schema(Query, execution_context_class=Watched)
+    gc.disable()
+    try:
+        result = schema.execute_sync("{ branches { label main { name } } }")
+        assert result.data is not None and result.data["branches"][1]["label"] == "b"
+        assert executors and executors[0]() is None
+    finally:
+        gc.enable()
+
+
+def test_an_asynchronous_request_is_answered_as_graphql_core_answers_it() -> None:
+    @strawberry.type
+    class AsyncQuery:
+        @strawberry.field
+        async def leaf(self) -> Leaf:
+            return SHARED
+
+    answers = [
+        asyncio.run(strawberry.Schema(AsyncQuery, execution_context_class=c).execute(
+            "{ leaf { name colour } }"
+        )).data
+        for c in EXECUTORS.values()
+    ]  # fmt: skip
+    assert answers[0] == answers[1] == {"leaf": {"name": "shared", "colour": "RED"}}

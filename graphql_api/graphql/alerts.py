@@ -15,6 +15,7 @@ from strawberry.scalars import JSON
 from graphql_api import alerts as domain
 from graphql_api import ids
 from graphql_api.alert_cache import VisibleAlert
+from graphql_api.completion_memo import shared
 from graphql_api.criteria import load_criteria
 from graphql_api.errors import UserInputError
 from graphql_api.evaluation import compile_criteria
@@ -70,6 +71,8 @@ AlertChangeConnection = Annotated[
 DailyCount = Annotated["DailyCount", strawberry.lazy("graphql_api.graphql.changes")]
 
 
+# shared: a node is built once for each version of an alert (`_node`) and never changed
+@shared
 @strawberry.type(
     description="An alert: named criteria that highlight the customers breaking a rule."
 )

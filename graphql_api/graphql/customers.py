@@ -6,6 +6,7 @@ No `from __future__ import annotations` here: `customers(where:)` takes the regi
 """
 
 import datetime as dt
+import operator
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any
@@ -96,19 +97,23 @@ class Customer(Node):
 
     @staticmethod
     def of(row: Row[Any]) -> "Customer":
-        # read off the row's mapping: a Row's attributes are several times slower to read
-        r = row._mapping
+        # read off the row's mapping in one C call: a Row's attributes, or its mapping's
+        # items one by one, take several times longer (50 customers a page)
+        (
+            pk, account_number, name, group, country, status, collector, blocked, credit_limit,
+            insurer_guarantee, last_payment_date, attributes, outstanding_amount, overdue_amount,
+            not_due_amount, disputed_amount, uncovered_amount, credit_limit_excess, days_overdue,
+            last_reminder_date,
+        ) = _CUSTOMER_COLUMNS(row._mapping)  # fmt: skip
         return Customer(
-            pk=r["id"], id=strawberry.ID(ids.customer_id(r["id"])),
-            account_number=r["account_number"], name=r["name"], group=r["customer_group"],
-            country=r["country"], status=r["status"], collector=r["collector"],
-            blocked=r["blocked"], credit_limit=r["credit_limit"],
-            insurer_guarantee=r["insurer_guarantee"], last_payment_date=r["last_payment_date"],
-            attributes=r["attributes"], outstanding_amount=r["outstanding_amount"],
-            overdue_amount=r["overdue_amount"], not_due_amount=r["not_due_amount"],
-            disputed_amount=r["disputed_amount"], uncovered_amount=r["uncovered_amount"],
-            credit_limit_excess=r["credit_limit_excess"], days_overdue=r["days_overdue"],
-            last_reminder_date=r["last_reminder_date"],
+            pk=pk, id=strawberry.ID(ids.customer_id(pk)), account_number=account_number,
+            name=name, group=group, country=country, status=status, collector=collector,
+            blocked=blocked, credit_limit=credit_limit, insurer_guarantee=insurer_guarantee,
+            last_payment_date=last_payment_date, attributes=attributes,
+            outstanding_amount=outstanding_amount, overdue_amount=overdue_amount,
+            not_due_amount=not_due_amount, disputed_amount=disputed_amount,
+            uncovered_amount=uncovered_amount, credit_limit_excess=credit_limit_excess,
+            days_overdue=days_overdue, last_reminder_date=last_reminder_date,
         )  # fmt: skip
 
     @staticmethod
@@ -172,6 +177,14 @@ class Customer(Node):
     ) -> ItemConnection:  # fmt: skip
         return customer_items(info, self, paging, where, order_by)
 
+
+# The columns of a customer's row that Customer.of reads, in the order it unpacks them.
+_CUSTOMER_COLUMNS = operator.itemgetter(
+    "id", "account_number", "name", "customer_group", "country", "status", "collector",
+    "blocked", "credit_limit", "insurer_guarantee", "last_payment_date", "attributes",
+    "outstanding_amount", "overdue_amount", "not_due_amount", "disputed_amount",
+    "uncovered_amount", "credit_limit_excess", "days_overdue", "last_reminder_date",
+)  # fmt: skip
 
 CustomerEdge, CustomerConnection = connection_types(Customer, "customer", "customers")
 
