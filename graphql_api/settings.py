@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field, PositiveInt, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -63,7 +63,7 @@ def _split(origins: str) -> list[str]:
     return [origin.strip() for origin in origins.split(",") if origin.strip()]
 
 
-_pinned: dict[tuple[tuple[Any, Any], ...], tuple[date | None, Path | None]] = {}
+_pinned: dict[tuple[tuple[str, str], ...], tuple[date | None, Path | None]] = {}
 # The date last read from each today file, by what its stat said then.
 _read: dict[Path, tuple[tuple[int, int, int], date | None]] = {}
 
@@ -76,7 +76,7 @@ def today() -> date:
     environment (~1 ms), so its answer is kept for as long as DSO_ALERTS_* stay the same;
     the file is read again only when its stat changes (one stat() per request).
     """
-    key = _our_environment()
+    key = tuple(sorted((k, v) for k, v in os.environ.items() if k.upper().startswith(PREFIX)))
     if key not in _pinned:
         if len(_pinned) > 100:
             _pinned.clear()
@@ -85,19 +85,6 @@ def today() -> date:
     pinned, today_file = _pinned[key]
     from_file = _date_in(today_file) if today_file is not None else None
     return from_file or pinned or date.today()
-
-
-def _our_environment() -> tuple[tuple[Any, Any], ...]:
-    """The DSO_ALERTS_* variables (in any case, as the settings read them), sorted. Read off
-    the environment's raw bytes where Python keeps them (`os.environ._data`, POSIX): going
-    through `os.environ` decodes every variable of the process, ~20 us a request."""
-    raw = getattr(os.environ, "_data", None) if os.supports_bytes_environ else None
-    if isinstance(raw, dict):
-        return tuple(sorted((k, v) for k, v in raw.items() if k[:_LENGTH].upper() == _RAW_PREFIX))
-    return tuple(sorted((k, v) for k, v in os.environ.items() if k.upper().startswith(PREFIX)))
-
-
-_RAW_PREFIX, _LENGTH = PREFIX.encode(), len(PREFIX)
 
 
 def _date_in(path: Path) -> date | None:
