@@ -1,10 +1,10 @@
 """The HTTP application: GraphQL and the GraphiQL page at /graphql, GraphiQL's files at
 /graphiql, the web app at / (web_app.py).
 
-A request runs synchronously in a worker thread (the database driver is
-synchronous), in one request context: its read transaction signs the token
-in (auth.py) and is closed when the response is ready. GET runs queries
-only; batching is off.
+A request runs synchronously (the database driver is synchronous), in a worker thread
+when it may wait for a lock or the network (request_threads.py), in one request context:
+its read transaction signs the token in (auth.py) and is closed when the response is
+ready. GET runs queries only; batching is off.
 Every response carries an X-Request-ID; the server's own failures are answered with
 that id alone (see request_ids.py), and the limits of query_limits.py apply. Every error
 has one shape (error_shape.py); the answer's media type and status follow GraphQL over
@@ -68,6 +68,7 @@ from graphql_api.plugins import CriteriaRegistry, load_registry
 from graphql_api.query_limits import QueryLimits, bounded_body
 from graphql_api.request_context import RequestContext
 from graphql_api.request_ids import HEADER, RequestIds, masked_error, request_id_of
+from graphql_api.request_threads import runs_on_loop
 from graphql_api.settings import Settings
 from graphql_api.unread_body import DrainUnreadBody
 from graphql_api.web_app import web_routes
@@ -105,7 +106,8 @@ class GraphQLEndpoint:
         self.schema = schema
         self.engine = engine
         self.registry = registry
-        self.max_body = (limits or QueryLimits.from_environment()).max_body_bytes
+        limits = limits or QueryLimits.from_environment()
+        self.max_body, self.max_tokens = limits.max_body_bytes, limits.max_tokens
         self.alerts = AlertCache(registry)
         self.persisted = PersistedQueries()
         self.page = graphiql_page(GRAPHQL_PATH, ASSETS_PATH)
@@ -114,15 +116,18 @@ class GraphQLEndpoint:
         if is_graphiql_page(request.scope):
             return HTMLResponse(self.page)
         media = response_media_type(request.headers.get("accept", ""))
-        body = None
+        params: Any = _NOT_JSON  # a POST's decoded body
         if request.method == "POST" and _content_type(request) in JSON_TYPES:
             body = await bounded_body(request, self.max_body)
             if body is None:
                 message = f"the request body is larger than {self.max_body} bytes"
                 return _problem(413, message, media)
-        return await run_in_threadpool(self.respond, request, body, media)
+            params = _json(body)
+        if runs_on_loop(self.engine.dialect.name, request.method, params, self.max_tokens):
+            return self.respond(request, params, media)
+        return await run_in_threadpool(self.respond, request, params, media)
 
-    def respond(self, request: Request, body: bytes | None, media: str) -> Response:
+    def respond(self, request: Request, params: Any, media: str) -> Response:
         """Sign in with the request's token (see auth.py), then check the request and run it;
         503 while the database cannot be reached."""
         request_id = request_id_of(request.scope)
@@ -134,7 +139,7 @@ class GraphQLEndpoint:
             if context is None:
                 return unauthorized()
             with context:
-                checked = self._checked(request, body, context, media)
+                checked = self._checked(request, params, context, media)
                 if isinstance(checked, Response):
                     return checked
                 return self.execute(context, *checked, media=media)
@@ -144,7 +149,7 @@ class GraphQLEndpoint:
             return _unavailable(request_id, error, media)
 
     def _checked(
-        self, request: Request, body: bytes | None, context: RequestContext, media: str
+        self, request: Request, params: Any, context: RequestContext, media: str
     ) -> Response | Checked:
         """The query, variables, operation name and allowed operations; or the error response."""
         if request.method == "GET":
@@ -157,10 +162,9 @@ class GraphQLEndpoint:
                     params[name] = _json(params[name])
             allowed = {OperationType.QUERY}
         else:
-            if body is None:  # not read: not JSON
+            if params is _NOT_JSON:
                 message = "send the request as JSON (Content-Type: application/json)"
                 return _problem(415, message, media)
-            params = _json(body)
             if params is _INVALID:
                 return _problem(400, "the request body is not valid JSON", media)
             allowed = {OperationType.QUERY, OperationType.MUTATION}
@@ -341,6 +345,7 @@ def _json(raw: str | bytes) -> Any:
 
 
 _INVALID = object()
+_NOT_JSON = object()  # a POST body not sent as JSON: not read
 
 
 def _problem(
