@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Row
 
+from graphql_api import compact_json
 from graphql_api.errors import has_nul, invalid
 
 
@@ -61,10 +62,6 @@ def _money(value: Any) -> Decimal:
 def _date(value: Any) -> dt.date:
     return dt.date.fromisoformat(_text(value))
 
-
-# A cursor's JSON, as `json.dumps(…, separators=(",", ":"), ensure_ascii=False)` writes it
-# (which would build this encoder anew for every cursor of a page).
-_CURSOR_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 TEXT = Kind("text", str, _text)
 INTEGER = Kind("int", int, _integer)
@@ -127,8 +124,7 @@ class Order:
     def encode(self, key: Key) -> str:
         pairs = zip(self.terms, key, strict=True)
         values = [None if v is None else t.kind.to_json(v) for t, v in pairs]
-        text = _CURSOR_JSON.encode([self.signature, values])
-        return base64.urlsafe_b64encode(text.encode()).decode()
+        return base64.urlsafe_b64encode(compact_json.dumps([self.signature, values])).decode()
 
     def decode(self, cursor: str, argument: str) -> Key:
         """The key a cursor holds; a UserInputError naming `argument` when it is not a cursor
