@@ -13,7 +13,7 @@ alert cache, so that `problems` names the criterion at fault.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import false
@@ -65,6 +65,10 @@ def recovering(
             raise error from None
 
 
+def _compiling(visible: Mapping[int, VisibleAlert]) -> tuple[int, ...]:
+    return tuple(i for i, v in visible.items() if not v.compiled.problems)
+
+
 def _count_probe(conn: Connection, conditions: Mapping[Any, Compiled]) -> object:
     return customer_queries.customer_count(conn, [c.condition for c in conditions.values()])
 
@@ -87,7 +91,8 @@ class ViewerAlerts:
         self._visible: Mapping[int, VisibleAlert] | None = None
         self._counts: dict[int, int] | None = None  # the live alerts' stored counts
         # The alerts' GraphQL objects by row id and by public key, as graphql/alerts.py
-        # builds them once per request; reset when the alerts are found to change.
+        # finds them (by id: shared by the requests handed the same alerts); reset when the
+        # alerts are found to change.
         self.nodes: dict[int, Alert] | None = None
         self.nodes_by_key: dict[str, Alert] | None = None
         self._tabs: dict[AlertTab, frozenset[int]] = {}
@@ -123,15 +128,16 @@ class ViewerAlerts:
             self._counts = self._read_states()
         return self._counts
 
-    def live_ids(self) -> list[int]:
+    def live_ids(self) -> Sequence[int]:
         """The keys of `live()`, in the same order, without reading the stored counts: the
         alerts that compile less those the snapshot's marks say are frozen or never
         evaluated (what `_read_states` finds). A bell page asks nothing else: on PostgreSQL
         one round trip fewer."""
         if self._counts is not None:
             return list(self._counts)
+        compiling = self.cache.derived(self.all(), "compiling", _compiling)
         unsettled = self.snapshot.unsettled
-        return [i for i, v in self.all().items() if i not in unsettled and not v.compiled.problems]
+        return [i for i in compiling if i not in unsettled] if unsettled else compiling
 
     def is_live(self, alert_id: int) -> bool:
         return alert_id in self.live()

@@ -7,6 +7,7 @@ No `from __future__ import annotations` here: `AlertInput` embeds the registry's
 
 import dataclasses
 import datetime
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import strawberry
@@ -213,8 +214,12 @@ def visible_alerts(info: Info) -> dict[int, Alert]:
     viewer = info.context.alerts
     nodes = viewer.nodes
     if nodes is None:
-        nodes = viewer.nodes = {i: _node(v) for i, v in viewer.all().items()}
+        nodes = viewer.nodes = viewer.cache.derived(viewer.all(), "nodes", _nodes)
     return nodes
+
+
+def _nodes(visible: Mapping[int, VisibleAlert]) -> dict[int, "Alert"]:
+    return {i: _node(v) for i, v in visible.items()}
 
 
 def visible_by_key(info: Info) -> dict[str, Alert]:
