@@ -7,7 +7,10 @@ thread wake-ups and the GIL changing hands), 12-17 % of a bell page.
 
 A request that can only wait for the CPU and the disk gains nothing from the thread: on
 SQLite (in the server's process, in WAL mode, where a reader never waits for a writer) a
-query document. It runs on the loop. The others keep the thread:
+query document. It runs on the loop. (The first query of a new day applies the day first,
+a write: the process's other requests wait for it on the loop, as they would wait for the
+day in their threads, since every request reads the ledger as of today.) The others keep
+the thread:
 - a mutation waits for the writers' lock, which an import in another process holds for
   seconds (and up to the driver's 60 s timeout): meanwhile the loop must answer reads;
 - on PostgreSQL every statement is a round trip over the network, and a connection
