@@ -6,6 +6,7 @@ No `from __future__ import annotations` here: `customers(where:)` takes the regi
 """
 
 import datetime as dt
+import functools
 import operator
 from collections.abc import Callable
 from decimal import Decimal
@@ -96,15 +97,15 @@ class Customer(Node):
     )
 
     @staticmethod
-    def of(row: Row[Any]) -> "Customer":
-        # read off the row's mapping in one C call: a Row's attributes, or its mapping's
-        # items one by one, take several times longer (50 customers a page)
+    def of(row: Row[Any], read: Callable[[Row[Any]], Any] | None = None) -> "Customer":
+        """The customer of a row; `read` takes its columns from rows of the same statement
+        (`_columns_read`), else they are read off the row's mapping by name."""
         (
             pk, account_number, name, group, country, status, collector, blocked, credit_limit,
             insurer_guarantee, last_payment_date, attributes, outstanding_amount, overdue_amount,
             not_due_amount, disputed_amount, uncovered_amount, credit_limit_excess, days_overdue,
             last_reminder_date,
-        ) = _CUSTOMER_COLUMNS(row._mapping)  # fmt: skip
+        ) = read(row) if read is not None else _CUSTOMER_COLUMNS(row._mapping)  # fmt: skip
         return Customer(
             pk=pk, id=strawberry.ID(ids.customer_id(pk)), account_number=account_number,
             name=name, group=group, country=country, status=status, collector=collector,
@@ -120,7 +121,10 @@ class Customer(Node):
     def shown(info: Info, rows: list[Row[Any]]) -> list["Customer"]:
         """The customers of a page, primed in the request's loaders (bells, items, reminders)."""
         info.context.show_customers(row.id for row in rows)
-        return [Customer.of(row) for row in rows]
+        if not rows:
+            return []
+        read = _columns_read(rows[0]._fields)
+        return [Customer.of(row, read) for row in rows]
 
     @strawberry.field(
         description="The viewer's alerts this customer matches, optionally for one tab."
@@ -179,12 +183,21 @@ class Customer(Node):
 
 
 # The columns of a customer's row that Customer.of reads, in the order it unpacks them.
-_CUSTOMER_COLUMNS = operator.itemgetter(
+_COLUMN_NAMES = (
     "id", "account_number", "name", "customer_group", "country", "status", "collector",
     "blocked", "credit_limit", "insurer_guarantee", "last_payment_date", "attributes",
     "outstanding_amount", "overdue_amount", "not_due_amount", "disputed_amount",
     "uncovered_amount", "credit_limit_excess", "days_overdue", "last_reminder_date",
 )  # fmt: skip
+_CUSTOMER_COLUMNS = operator.itemgetter(*_COLUMN_NAMES)
+
+
+@functools.lru_cache(maxsize=64)
+def _columns_read(fields: tuple[str, ...]) -> Callable[[Row[Any]], Any]:
+    """The columns Customer.of reads, by position in rows whose names are `fields`: a row's
+    mapping looks each name up (1.4 µs a row), its positions are a C tuple's (0.3 µs);
+    worked out once per page (a row's `_fields` costs about as much as the mapping)."""
+    return operator.itemgetter(*(fields.index(name) for name in _COLUMN_NAMES))
 
 CustomerEdge, CustomerConnection = connection_types(Customer, "customer", "customers")
 
