@@ -114,13 +114,20 @@ def _layout(engine: Engine) -> dict[str, Any]:
     return layout
 
 
+def _membership_at_0011(
+    engine: Engine,
+) -> tuple[dict[str, list[tuple[Any, ...]]], dict[str, list[tuple[str, str, str]]], dict[str, Any]]:
+    """The database at revision 0011 with membership written: its rows, keys and layout."""
+    migrate(engine, "0011")
+    _write_membership(engine)
+    return _rows(engine), _keys(engine), _layout(engine)
+
+
 def test_an_upgraded_database_keeps_its_membership_without_the_foreign_keys(
     empty_database: Engine,
 ) -> None:
     engine = empty_database
-    migrate(engine, "0011")
-    _write_membership(engine)
-    rows, keys, layout = _rows(engine), _keys(engine), _layout(engine)
+    rows, keys, layout = _membership_at_0011(engine)
     assert all(keys[table] for table in UNKEYED + KEYED)  # before: every table has them
 
     migrate(engine)
@@ -145,9 +152,7 @@ def test_the_migration_goes_back_to_the_foreign_keys_without_the_rows_they_refus
     empty_database: Engine,
 ) -> None:
     engine = empty_database
-    migrate(engine, "0011")
-    _write_membership(engine)
-    rows, keys, layout = _rows(engine), _keys(engine), _layout(engine)
+    rows, keys, layout = _membership_at_0011(engine)
     migrate(engine)
     with engine.begin() as conn:  # rows that a deletion by hand left behind
         conn.execute(
