@@ -17,6 +17,7 @@ from graphql_api.figures import advance_figures, refresh_figures
 from graphql_api.storage import customer_figures
 from tests.conftest import TODAY
 from tests.ledger_builder import ago
+from tests.test_membership_migration import insert_customer
 from tests.test_money import empty_database
 
 __all__ = ["empty_database"]  # the fixture
@@ -36,13 +37,7 @@ def _write_old_database(engine: Engine) -> None:
     of interest here (the others are as the migration leaves them: untouched)."""
     with engine.begin() as conn:
         for account, (open_items, days) in LEDGER.items():
-            customer_id = conn.execute(
-                text(
-                    "INSERT INTO customers (account_number, blocked, attributes)"
-                    " VALUES (:account, false, '{}') RETURNING id"
-                ),
-                {"account": account},
-            ).scalar_one()
+            customer_id = insert_customer(conn, account)
             for n, (cents, due) in enumerate(open_items):
                 conn.execute(
                     text(

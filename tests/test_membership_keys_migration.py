@@ -13,6 +13,7 @@ from sqlalchemy import Engine, inspect, text
 from graphql_api.database import migrate
 from tests.conftest import TODAY
 from tests.test_figures_migration import downgrade
+from tests.test_membership_migration import insert_customer
 from tests.test_money import empty_database
 
 __all__ = ["empty_database"]  # the fixture
@@ -27,13 +28,7 @@ def _write_membership(engine: Engine) -> None:
     count, a seen mark and a bell key, as revision 0011 stores them."""
     with engine.begin() as conn:
         for account in ("A", "B"):
-            conn.execute(
-                text(
-                    "INSERT INTO customers (account_number, blocked, attributes)"
-                    " VALUES (:account, false, '{}')"
-                ),
-                {"account": account},
-            )
+            insert_customer(conn, account)
         conn.execute(
             text(
                 "INSERT INTO users (name, role, token_hash, created_at)"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from graphql_api import membership_day
 from graphql_api.database import migrate, write_transaction
@@ -20,6 +20,19 @@ from tests.test_money import empty_database
 __all__ = ["empty_database"]  # the fixture
 
 
+def insert_customer(conn: Connection, account: str) -> int:
+    """A customer written in SQL, as every revision stores one (a migration test writes an
+    old revision's tables, which the ORM's do not describe); its id."""
+    found: int = conn.execute(
+        text(
+            "INSERT INTO customers (account_number, blocked, attributes)"
+            " VALUES (:account, false, '{}') RETURNING id"
+        ),
+        {"account": account},
+    ).scalar_one()
+    return found
+
+
 def test_an_upgraded_database_gets_its_membership_once_with_no_history(
     empty_database: Engine, registry: CriteriaRegistry
 ) -> None:
@@ -28,13 +41,7 @@ def test_an_upgraded_database_gets_its_membership_once_with_no_history(
     now = datetime.now(UTC)
     with engine.begin() as conn:  # as the version before membership stored them
         for account, open_cents, due in (("A", 3_000_000, ago(40)), ("B", 500_000, ago(5))):
-            conn.execute(
-                text(
-                    "INSERT INTO customers (account_number, blocked, attributes)"
-                    " VALUES (:account, false, '{}')"
-                ),
-                {"account": account},
-            )
+            insert_customer(conn, account)
             conn.execute(
                 text(
                     "INSERT INTO items (customer_id, document_number, type, due_date, open_amount,"
